@@ -1,0 +1,36 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class Bitrix24WebhookApi implements ICredentialType {
+	name = 'bitrix24WebhookApi';
+
+	displayName = 'Bitrix24 Webhook API';
+
+	icon = { light: 'file:bitrix24.svg', dark: 'file:bitrix24.dark.svg' } as const;
+
+	documentationUrl = 'https://apidocs.bitrix24.com/local-integrations/local-webhooks.html';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Webhook URL',
+			name: 'webhookUrl',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'https://yourportal.bitrix24.com/rest/1/abc123xyz456/',
+			description:
+				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the Business processes (bizproc) permission. It contains a secret code: keep it here, not in workflows.',
+		},
+	];
+
+	// `scope` is answered by every working webhook; a wrong or deleted one gets 401 NO_AUTH_FOUND.
+	// The expression keeps only `https://host/rest/<user>/<code>/` of what was pasted, as the nodes do.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ (($credentials.webhookUrl || "").trim().match(/^(https?:\\/\\/[^\\s?#]*?\\/rest\\/\\d+\\/[A-Za-z0-9_]+)/i) || [])[1] + "/" }}',
+			url: 'scope.json',
+			method: 'GET',
+		},
+	};
+}

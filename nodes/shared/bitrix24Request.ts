@@ -1,0 +1,198 @@
+/**
+ * The one way every node of this package calls Bitrix24: which credential, which URL, how answers
+ * and failures become items or clear errors, and when a call may be sent again.
+ *
+ * Declarative routing gives three hooks: preSend (before the call), postReceive (after a 2xx) and
+ * `operations.pagination`, the only hook that wraps the request itself. We use that wrapper to catch
+ * every failure (HTTP status, network) in one place and to re-send an item that the portal refused
+ * without running it, without re-running the other items of the node.
+ */
+import {
+	NodeOperationError,
+	sleep,
+	type DeclarativeRestApiSettings,
+	type IDataObject,
+	type IExecutePaginationFunctions,
+	type IExecuteSingleFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+	type INode,
+	type INodeCredentialDescription,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodePropertyRouting,
+} from 'n8n-workflow';
+
+import { failureFromAnswer, failureFromNetworkError, type Bitrix24Failure } from './bitrix24Errors';
+import { normalizeWebhookUrl, portalRestUrl, webhookCode, WebhookUrlError } from './portalAddress';
+import { eventTokenSecrets, maskSecrets } from './secretMasking';
+
+export const WEBHOOK_CREDENTIAL = 'bitrix24WebhookApi';
+export const OAUTH2_CREDENTIAL = 'bitrix24OAuth2Api';
+
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'OAuth2', value: 'oAuth2', description: 'A Bitrix24 application (needed to register actions)' },
+		{ name: 'Webhook', value: 'webhook', description: 'An inbound webhook URL with the bizproc permission' },
+	],
+	default: 'webhook',
+};
+
+export const bitrix24Credentials: INodeCredentialDescription[] = [
+	{ name: WEBHOOK_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+	{ name: OAUTH2_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+];
+
+export const bitrix24RequestDefaults = {
+	headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+	json: true,
+};
+
+function credentialTypeOf(context: IExecuteSingleFunctions): string {
+	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? OAUTH2_CREDENTIAL : WEBHOOK_CREDENTIAL;
+}
+
+/** The REST base URL of the node's credential: the webhook base, or the OAuth2 portal's `/rest/`. */
+async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
+	const credentialType = credentialTypeOf(context);
+	const credentials = await context.getCredentials(credentialType);
+	try {
+		return credentialType === OAUTH2_CREDENTIAL ? portalRestUrl(credentials.portalUrl) : normalizeWebhookUrl(credentials.webhookUrl);
+	} catch (error) {
+		if (!(error instanceof WebhookUrlError)) throw error;
+		throw new NodeOperationError(context.getNode(), error.message, {
+			itemIndex: context.getItemIndex(),
+			description: 'Open the credential and correct the address. Nothing was sent.',
+		});
+	}
+}
+
+/** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */
+async function secretsOf(context: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<Array<string | undefined>> {
+	const credentials = (await context.getCredentials(credentialTypeOf(context))) as IDataObject;
+	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+	const body = (options.body ?? {}) as IDataObject;
+	const webhookBase = typeof credentials.webhookUrl === 'string' ? credentials.webhookUrl.trim() : '';
+	return [
+		webhookBase ? webhookCode(safeNormalize(webhookBase)) : undefined,
+		tokenData.access_token as string | undefined,
+		tokenData.refresh_token as string | undefined,
+		credentials.clientSecret as string | undefined,
+		...eventTokenSecrets(body.event_token),
+	];
+}
+
+function safeNormalize(url: string): string {
+	try {
+		return normalizeWebhookUrl(url);
+	} catch {
+		return url;
+	}
+}
+
+/** preSend: points the call at the credential's portal: `{base}{method}.json`. */
+export async function useBitrix24Endpoint(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	const method = String(options.url ?? '').replace(/^\/+/, '').replace(/\.json$/i, '');
+	options.baseURL = await restBaseUrl(this);
+	options.url = `${method}.json`;
+	return options;
+}
+
+/** Raised by postReceive for a 2xx that carries `error`, so the wrapper treats it like any failure. */
+class Bitrix24AnswerError extends Error {
+	constructor(readonly failure: Bitrix24Failure) {
+		super(failure.message);
+	}
+}
+
+/** postReceive: one output item per input item holding the portal's `result` and `time`. */
+export async function toResultItem(
+	this: IExecuteSingleFunctions,
+	_items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const failure = failureFromAnswer({ status: response.statusCode, body: response.body });
+	if (failure) throw new Bitrix24AnswerError(failure);
+	const body = response.body as IDataObject;
+	return [{ json: { result: body.result, time: body.time }, pairedItem: { item: this.getItemIndex() } }];
+}
+
+/** Reads a failure out of whatever the HTTP helpers threw (a wrapped axios error in both n8n lines). */
+export function failureFromThrown(error: unknown): Bitrix24Failure {
+	if (error instanceof Bitrix24AnswerError) return error.failure;
+	const candidates = [error, (error as { cause?: unknown })?.cause, (error as { errorResponse?: unknown })?.errorResponse];
+	for (const candidate of candidates) {
+		const response = (candidate as { response?: { status?: number; data?: unknown } } | undefined)?.response;
+		if (response && typeof response.status === 'number') {
+			return (
+				failureFromAnswer({ status: response.status, body: response.data }) ?? {
+					code: `HTTP_${response.status}`,
+					httpStatus: response.status,
+					message: `Bitrix24 answered with HTTP ${response.status}`,
+					description: 'The portal answered with an unexpected status and no error code.',
+				}
+			);
+		}
+	}
+	for (const candidate of candidates) {
+		const code = (candidate as { code?: unknown } | undefined)?.code;
+		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(code)) {
+			return failureFromNetworkError(code, (candidate as Error).message ?? '');
+		}
+	}
+	const text = error instanceof Error ? error.message : String(error);
+	return failureFromNetworkError(/timeout/i.test(text) ? 'ETIMEDOUT' : undefined, text);
+}
+
+export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number, secrets: Array<string | undefined>): NodeOperationError {
+	return new NodeOperationError(node, maskSecrets(failure.message, secrets), {
+		itemIndex,
+		description: maskSecrets(failure.description, secrets),
+	});
+}
+
+/** operations.pagination: sends the item's call once, or again only where the portal certainly did not run it. */
+export async function sendToBitrix24(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const itemIndex = this.getItemIndex();
+	const secrets = await secretsOf(this, requestData.options as IHttpRequestOptions);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await this.makeRoutingRequest(requestData);
+		} catch (error) {
+			if (error instanceof NodeOperationError) throw error;
+			const failure = failureFromThrown(error);
+			const waitMs = retryWaitMs(failure, attempt);
+			if (waitMs === undefined) throw toNodeError(this.getNode(), failure, itemIndex, secrets);
+			await sleep(waitMs);
+		}
+	}
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** How long to wait before sending again, or undefined when the call must not be sent again. */
+function retryWaitMs(failure: Bitrix24Failure, attempt: number): number | undefined {
+	if (attempt >= MAX_ATTEMPTS) return undefined;
+	if (failure.retry === 'refused') return 500 * attempt;
+	if (failure.retry === 'queryLimit') return Math.round(1500 * 1.5 ** (attempt - 1));
+	return undefined;
+}
+
+/** Routing for one Bitrix24 method: URL, the checks before sending, the wrapper and the output. */
+export function bitrix24MethodRouting(
+	method: string,
+	checkInput: (this: IExecuteSingleFunctions, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>,
+): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: method },
+		send: { preSend: [checkInput, useBitrix24Endpoint], paginate: true },
+		operations: { pagination: sendToBitrix24 },
+		output: { postReceive: [toResultItem] },
+	};
+}

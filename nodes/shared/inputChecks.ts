@@ -1,0 +1,48 @@
+/**
+ * Checks made before anything is sent, so that bad input never reaches the portal and the error
+ * names the item and the fix.
+ */
+import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHttpRequestOptions } from 'n8n-workflow';
+
+import { checkEventToken } from './eventToken';
+
+/** Log text as Bitrix24 will store it: numbers and booleans as text, objects and lists as JSON. */
+export function logMessageText(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	return JSON.stringify(value);
+}
+
+/** Why Bitrix24 would refuse this log message, or undefined when it is fine (PHP `empty()` semantics). */
+export function logMessageProblem(text: string | undefined): string | undefined {
+	if (text === undefined || text.trim() === '') return 'is empty';
+	if (text === '0') return 'is "0", which Bitrix24 treats as an empty message';
+	return undefined;
+}
+
+function refuse(context: IExecuteSingleFunctions, message: string, description: string): never {
+	const itemIndex = context.getItemIndex();
+	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description });
+}
+
+/** Puts the trimmed token back into the body, or refuses the item. */
+export function requireEventToken(context: IExecuteSingleFunctions, body: IDataObject): void {
+	const check = checkEventToken(body.event_token);
+	if (!check.ok) refuse(context, 'The Event Token cannot be used', `${check.problem} Nothing was sent.`);
+	body.event_token = check.token;
+}
+
+/** preSend for bizproc.activity.log. */
+export async function checkLogInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	const body = (options.body ?? {}) as IDataObject;
+	requireEventToken(this, body);
+	const text = logMessageText(body.log_message);
+	const problem = logMessageProblem(text);
+	if (problem) {
+		refuse(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text. Nothing was sent.');
+	}
+	body.log_message = text;
+	options.body = body;
+	return options;
+}

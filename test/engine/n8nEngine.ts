@@ -1,0 +1,219 @@
+/**
+ * Runs our nodes through n8n's own engine (n8n-core's WorkflowExecute, which hands declarative
+ * nodes to RoutingNode), with real credential handling: credential defaults and expressions are
+ * resolved as n8n resolves them, OAuth2 calls are signed and refreshed by n8n-core, and renewed
+ * tokens are written back through the credentials helper.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
+import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
+import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
+
+const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
+
+const nodeClasses: Record<string, INodeType> = {
+	[`${PACKAGE}.bitrix24BizprocLog`]: new Bitrix24BizprocLog(),
+};
+
+/** The parts of n8n's own oAuth2Api that ours extends (packages/nodes-base, OAuth2Api.credentials.ts). */
+const oAuth2Api: ICredentialType = {
+	name: 'oAuth2Api',
+	displayName: 'OAuth2 API',
+	properties: [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: '' },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: '' },
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
+		{ displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '' },
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: '' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
+		{ displayName: 'Ignore SSL Issues', name: 'ignoreSSLIssues', type: 'boolean', default: false },
+	],
+};
+
+const credentialTypes: Record<string, ICredentialType> = {
+	oAuth2Api,
+	bitrix24WebhookApi: new Bitrix24WebhookApi(),
+	bitrix24OAuth2Api: new Bitrix24OAuth2Api(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeClasses[type],
+	getByNameAndVersion: (type) => nodeClasses[type],
+	getKnownTypes: () => ({}),
+};
+
+function propertiesOf(typeName: string): ICredentialType['properties'] {
+	const type = credentialTypes[typeName];
+	const inherited = (type.extends ?? []).flatMap(propertiesOf);
+	const own = new Set(type.properties.map((p) => p.name));
+	return [...inherited.filter((p) => !own.has(p.name)), ...type.properties];
+}
+
+/** Stored credential data, keyed by credential type, as a user would have saved it in n8n. */
+export type StoredCredentials = Record<string, ICredentialDataDecryptedObject>;
+
+class CredentialsHelper extends ICredentialsHelper {
+	readonly savedTokenData: IDataObject[] = [];
+
+	constructor(private readonly stored: StoredCredentials, private readonly workflow: () => Workflow, private readonly node: () => INode) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		const parents = credentialTypes[name]?.extends ?? [];
+		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const authenticate = credentialTypes[typeName]?.authenticate;
+		if (authenticate === undefined) return requestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		throw new Error(`generic authenticate blocks are not used by this package (${typeName})`);
+	}
+
+	async preAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by the engine in these tests');
+	}
+
+	/** Defaults filled in and `={{ }}` expressions resolved with `$self`, as n8n's CredentialsHelper does. */
+	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.stored[type];
+		if (!data) throw new Error(`no stored credentials of type ${type}`);
+		const withDefaults = NodeHelpers.getNodeParameters(propertiesOf(type), data as INodeParameters, true, false, null, null) as INodeParameters;
+		const resolved = this.workflow().expression.getComplexParameterValue(
+			this.node(),
+			withDefaults,
+			'internal',
+			{},
+			undefined,
+			undefined,
+			withDefaults as IDataObject,
+		) as ICredentialDataDecryptedObject;
+		// Values n8n keeps outside the form (oauthTokenData) are carried over unchanged.
+		return { ...data, ...resolved };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(_nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		this.stored[type] = { ...this.stored[type], oauthTokenData: data.oauthTokenData };
+		this.savedTokenData.push(data.oauthTokenData as IDataObject);
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	getCredentialsProperties(type: string) {
+		return propertiesOf(type);
+	}
+}
+
+export interface EngineRun {
+	/** The node's output items, undefined when the node failed. */
+	items?: INodeExecutionData[];
+	/** The error n8n would show for the node. */
+	error?: Error & IDataObject;
+	run: IRun;
+	savedTokenData: IDataObject[];
+}
+
+export interface RunOptions {
+	type?: string;
+	parameters: IDataObject;
+	credentials: StoredCredentials;
+	items: IDataObject[];
+	continueOnFail?: boolean;
+	mode?: WorkflowExecuteMode;
+}
+
+/** Runs one node of ours on the given input items, the way n8n runs it inside a workflow. */
+export async function runNode(options: RunOptions): Promise<EngineRun> {
+	const type = options.type ?? `${PACKAGE}.bitrix24BizprocLog`;
+	const nodeType = nodeClasses[type];
+	const authentication = (options.parameters.authentication as string | undefined) ?? 'webhook';
+	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+	const node: INode = {
+		id: 'node-under-test',
+		name: 'Bitrix24 Bizproc Log',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: NodeHelpers.getNodeParameters(nodeType.description.properties, options.parameters as INodeParameters, true, false, null, null) ?? {},
+		credentials: { [credentialType]: { id: '1', name: `Test ${credentialType}` } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflow = new Workflow({ id: 'wf', name: 'test', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
+	const credentialsHelper = new CredentialsHelper(options.credentials, () => workflow, () => node);
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', { id: 'wf', name: 'test', nodes: [node], connections: {}, active: false, activeVersionId: null, isArchived: false, createdAt: new Date(), updatedAt: new Date() } as never);
+	const additionalData = {
+		credentialsHelper,
+		hooks,
+		executionId: 'execution-1',
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		variables: {},
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		startRunnerTask: async () => {
+			throw new Error('no task runner in these tests');
+		},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('no sub-workflows in these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node, data: { main: [options.items.map((json) => ({ json }))] }, source: null }],
+		},
+	});
+	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? undefined,
+		error: (taskData?.error ?? run.data.resultData.error) as EngineRun['error'],
+		run,
+		savedTokenData: credentialsHelper.savedTokenData,
+	};
+}

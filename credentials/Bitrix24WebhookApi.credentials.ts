@@ -10,6 +10,8 @@ export class Bitrix24WebhookApi implements ICredentialType {
 	documentationUrl = 'https://apidocs.bitrix24.com/local-integrations/local-webhooks.html';
 
 	properties: INodeProperties[] = [
+		// The rule judges by the field name; this URL carries the webhook's secret code, so it stays masked.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'Webhook URL',
 			name: 'webhookUrl',

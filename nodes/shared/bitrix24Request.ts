@@ -24,11 +24,11 @@ import {
 } from 'n8n-workflow';
 
 import { failureFromAnswer, failureFromNetworkError, type Bitrix24Failure } from './bitrix24Errors';
-import { normalizeWebhookUrl, portalRestUrl, webhookCode, WebhookUrlError } from './portalAddress';
+import { normalizeWebhookUrl, portalRestUrl, webhookCode } from './portalAddress';
 import { eventTokenSecrets, maskSecrets } from './secretMasking';
 
-export const WEBHOOK_CREDENTIAL = 'bitrix24WebhookApi';
-export const OAUTH2_CREDENTIAL = 'bitrix24OAuth2Api';
+export const WEBHOOK_TYPE = 'bitrix24WebhookApi';
+export const APPLICATION_TYPE = 'bitrix24OAuth2Api';
 
 export const authenticationProperty: INodeProperties = {
 	displayName: 'Authentication',
@@ -42,8 +42,8 @@ export const authenticationProperty: INodeProperties = {
 };
 
 export const bitrix24Credentials: INodeCredentialDescription[] = [
-	{ name: WEBHOOK_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['webhook'] } } },
-	{ name: OAUTH2_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+	{ name: WEBHOOK_TYPE, required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+	{ name: APPLICATION_TYPE, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 ];
 
 export const bitrix24RequestDefaults = {
@@ -52,22 +52,19 @@ export const bitrix24RequestDefaults = {
 };
 
 function credentialTypeOf(context: IExecuteSingleFunctions): string {
-	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? OAUTH2_CREDENTIAL : WEBHOOK_CREDENTIAL;
+	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
 }
 
 /** The REST base URL of the node's credential: the webhook base, or the OAuth2 portal's `/rest/`. */
 async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
 	const credentialType = credentialTypeOf(context);
 	const credentials = await context.getCredentials(credentialType);
-	try {
-		return credentialType === OAUTH2_CREDENTIAL ? portalRestUrl(credentials.portalUrl) : normalizeWebhookUrl(credentials.webhookUrl);
-	} catch (error) {
-		if (!(error instanceof WebhookUrlError)) throw error;
-		throw new NodeOperationError(context.getNode(), error.message, {
-			itemIndex: context.getItemIndex(),
-			description: 'Open the credential and correct the address. Nothing was sent.',
-		});
-	}
+	const check = credentialType === APPLICATION_TYPE ? portalRestUrl(credentials.portalUrl) : normalizeWebhookUrl(credentials.webhookUrl);
+	if (check.ok) return check.url;
+	throw new NodeOperationError(context.getNode(), check.problem, {
+		itemIndex: context.getItemIndex(),
+		description: 'Open the credential and correct the address. Nothing was sent.',
+	});
 }
 
 /** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */
@@ -75,22 +72,13 @@ async function secretsOf(context: IExecuteSingleFunctions, options: IHttpRequest
 	const credentials = (await context.getCredentials(credentialTypeOf(context))) as IDataObject;
 	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
 	const body = (options.body ?? {}) as IDataObject;
-	const webhookBase = typeof credentials.webhookUrl === 'string' ? credentials.webhookUrl.trim() : '';
 	return [
-		webhookBase ? webhookCode(safeNormalize(webhookBase)) : undefined,
+		webhookCode(credentials.webhookUrl),
 		tokenData.access_token as string | undefined,
 		tokenData.refresh_token as string | undefined,
 		credentials.clientSecret as string | undefined,
 		...eventTokenSecrets(body.event_token),
 	];
-}
-
-function safeNormalize(url: string): string {
-	try {
-		return normalizeWebhookUrl(url);
-	} catch {
-		return url;
-	}
 }
 
 /** preSend: points the call at the credential's portal: `{base}{method}.json`. */
@@ -165,7 +153,8 @@ export async function sendToBitrix24(
 		try {
 			return await this.makeRoutingRequest(requestData);
 		} catch (error) {
-			if (error instanceof NodeOperationError) throw error;
+			// n8n's own errors (such as "reconnect the credential") are already clear.
+			if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);
 			const failure = failureFromThrown(error);
 			const waitMs = retryWaitMs(failure, attempt);
 			if (waitMs === undefined) throw toNodeError(this.getNode(), failure, itemIndex, secrets);

@@ -1,0 +1,198 @@
+// @ts-check
+'use strict';
+
+/**
+ * A local Bitrix24 REST server ("sandbox portal") for tests, the demo and benchmarks.
+ * Standard library only; listens on 127.0.0.1. See README.md.
+ */
+
+const { listenLocally, createRequestListener } = require('./server');
+const { createRestApi } = require('./rest');
+const { createOAuthServer } = require('./oauth');
+const { createWebhookStore } = require('./webhooks');
+const { createLeakyBucket, createFaultQueue, STANDARD_RATE_LIMIT } = require('./limits');
+const { createEventTokenSigner } = require('./eventTokens');
+const { createWorkflowStore } = require('./workflows');
+const { createBizprocMethods } = require('./bizproc');
+const { createRegistry } = require('./registry');
+const { createBasicMethods } = require('./basics');
+const { buildHandlerForm, postToHandler } = require('./handlerCall');
+const { randomHex } = require('./ids');
+
+/**
+ * @typedef {object} SandboxOptions
+ * @property {number} [port] 0 (default) picks a free port
+ * @property {import('./limits').RateLimit | false} [rateLimit] leaky bucket; default 50 / 2 per s; false: off
+ * @property {number} [accessTokenLifetimeSeconds] default 3600
+ * @property {boolean} [invalidateUsedRefreshTokens] default true
+ * @property {string} [domain] what the portal calls itself in auth payloads
+ * @property {number} [maxRequests] past it every request gets 503 (default 100000)
+ * @property {number} [maxLifetimeMs] the sandbox closes itself after this (default 30 min)
+ * @property {number[]} [adminUserIds] portal administrators (default [1])
+ * @property {string[]} [allowedHandlerHosts] hosts a HANDLER may use (default: any)
+ * @property {boolean} [debugEndpoints] serve GET /sandbox/event-token/ (default false; the CLI turns it on)
+ * @property {(line: { workflowId: string, time: string, message: string }) => void} [onLogLine] called for every written log line
+ */
+
+/** @param {SandboxOptions} [options] */
+async function startSandbox(options = {}) {
+	const {
+		port = 0,
+		rateLimit = STANDARD_RATE_LIMIT,
+		accessTokenLifetimeSeconds = 3600,
+		invalidateUsedRefreshTokens = true,
+		domain = 'sandbox.bitrix24.test',
+		maxRequests = 100_000,
+		maxLifetimeMs = 30 * 60 * 1000,
+		adminUserIds = [1],
+		allowedHandlerHosts,
+		debugEndpoints = false,
+		onLogLine,
+	} = options;
+
+	const listening = await listenLocally(port);
+	const baseUrl = `http://127.0.0.1:${listening.port}`;
+
+	/** @type {Set<NodeJS.Timeout>} */
+	const pendingDelays = new Set();
+	const sleep = (/** @type {number} */ ms) =>
+		new Promise((resolve) => {
+			const timer = setTimeout(() => {
+				pendingDelays.delete(timer);
+				resolve(undefined);
+			}, ms);
+			pendingDelays.add(timer);
+		});
+
+	const signer = createEventTokenSigner(randomHex(32));
+	const workflows = createWorkflowStore({ onLogLine });
+	const registry = createRegistry({ adminUserIds, allowedHandlerHosts });
+	const oauth = createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invalidateUsedRefreshTokens });
+	const webhooks = createWebhookStore();
+	const bucket = createLeakyBucket(rateLimit);
+	const faults = createFaultQueue();
+	/** @type {import('./server').JournalEntry[]} */
+	const journal = [];
+
+	const returnPropertyNames = (/** @type {string} */ code) => {
+		const declared = registry.find(code)?.RETURN_PROPERTIES;
+		return declared ? Object.keys(declared) : undefined;
+	};
+	const methods = {
+		...createBasicMethods({ adminUserIds }),
+		...createBizprocMethods({ signer, workflows, returnPropertyNames }),
+		...registry.methods,
+	};
+	const rest = createRestApi({ methods, webhooks, oauth, bucket, faults, sleep });
+
+	const tokenFor = (/** @type {import('./workflows').Workflow} */ workflow) =>
+		signer.issue({ workflowId: workflow.id, activityName: workflow.activityName, eventId: workflow.eventId });
+
+	/** @param {{ useSubscription?: boolean, workflowId?: string, activityName?: string, code?: string, timeoutDuration?: number }} [run] */
+	function issueEventToken(run = {}) {
+		const workflow = workflows.runAction(run);
+		return { eventToken: tokenFor(workflow), workflowId: workflow.id };
+	}
+
+	const debugRoutes = debugEndpoints ? { '/sandbox/event-token/': () => issueEventToken() } : {};
+	listening.server.on('request', createRequestListener({ rest, oauth, journal, maxRequests, debugRoutes }));
+
+	const defaultWebhook = webhooks.create({ userId: 1, scopes: ['bizproc'] });
+	const webhookUrlFor = (/** @type {{ userId: number, code: string }} */ hook) => `${baseUrl}/rest/${hook.userId}/${hook.code}/`;
+
+	/** @type {Promise<void> | undefined} */
+	let closing;
+	const lifetimeTimer = setTimeout(() => {
+		console.warn(`[sandbox] ${baseUrl} reached its lifetime of ${maxLifetimeMs} ms and closes`);
+		void portal.close();
+	}, maxLifetimeMs);
+	lifetimeTimer.unref();
+
+	const portal = {
+		baseUrl,
+		webhookUrl: webhookUrlFor(defaultWebhook),
+		webhookCode: defaultWebhook.code,
+		oauth: oauth.client,
+
+		/** @param {{ userId?: number, scopes?: string[] }} [hook] */
+		createWebhook(hook = {}) {
+			const created = webhooks.create(hook);
+			return { url: webhookUrlFor(created), userId: created.userId, code: created.code };
+		},
+		revokeWebhook: (/** @type {string} */ code) => webhooks.revoke(code),
+
+		/** A token response as /oauth/token/ gives it. @param {{ userId?: number, scopes?: string[] }} [grant] */
+		issueOAuthTokens: (grant = {}) => oauth.issueTokens(grant),
+		expireAccessTokens: () => oauth.expireAccessTokens(),
+
+		issueEventToken,
+
+		/**
+		 * Runs an application action: POSTs to its handler exactly what a portal sends.
+		 * @param {{
+		 *   handlerUrl?: string, code?: string, properties?: Record<string, any>, useSubscription?: boolean,
+		 *   applicationToken?: string, documentId?: string[], documentType?: string[], timeoutDuration?: number,
+		 *   userId?: number, workflowId?: string, activityName?: string,
+		 * }} run
+		 */
+		async startWorkflow(run) {
+			const {
+				code = 'n8n_action',
+				properties = {},
+				useSubscription = true,
+				applicationToken = oauth.client.applicationToken,
+				documentId = ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+				timeoutDuration = 7200,
+				userId = 1,
+			} = run;
+			const handlerUrl = run.handlerUrl ?? registry.find(code)?.HANDLER;
+			if (!handlerUrl) throw new Error(`startWorkflow: no handlerUrl given and no action "${code}" installed`);
+			const documentType = run.documentType ?? [documentId[0], documentId[1], documentId[2].replace(/_\d+$/, '')];
+			const workflow = workflows.runAction({ workflowId: run.workflowId, activityName: run.activityName, code, useSubscription, timeoutDuration });
+			const eventToken = tokenFor(workflow);
+			const form = buildHandlerForm({
+				workflowId: workflow.id,
+				code,
+				documentId,
+				documentType,
+				eventToken,
+				properties,
+				useSubscription,
+				timeoutDuration,
+				tokens: oauth.issueTokens({ userId, scopes: ['bizproc'] }),
+				applicationToken,
+			});
+			const answer = await postToHandler(handlerUrl, form);
+			return { eventToken, workflowId: workflow.id, ...answer };
+		},
+
+		workflow: (/** @type {string} */ workflowId) => workflows.snapshot(workflowId),
+		logLines: () => workflows.allLines(),
+		journal: () => structuredClone(journal),
+		clearJournal() {
+			journal.length = 0;
+		},
+
+		/** @param {import('./limits').RateLimit | false} limit */
+		setRateLimit: (limit) => bucket.set(limit),
+		/** @param {import('./limits').Fault} fault */
+		injectFault: (fault) => faults.add(fault),
+		clearFaults: () => faults.clear(),
+
+		registeredActivities: () => registry.activities(),
+		registeredRobots: () => registry.robots(),
+
+		/** Stops the server, destroying open connections (idempotent). */
+		close() {
+			closing ??= (async () => {
+				clearTimeout(lifetimeTimer);
+				for (const timer of pendingDelays) clearTimeout(timer);
+				await listening.close();
+			})();
+			return closing;
+		},
+	};
+	return portal;
+}
+
+module.exports = { startSandbox };

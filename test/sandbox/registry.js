@@ -1,0 +1,150 @@
+// @ts-check
+'use strict';
+
+const { errors } = require('./errors');
+const { upperKeys, isPhpEmpty } = require('./bodies');
+
+/**
+ * @typedef {{ kind: 'webhook'|'oauth', userId: number, scopes: string[] }} Auth
+ * @typedef {{ params: Record<string, any>, auth: Auth }} CallContext
+ */
+
+/** Upper-cases keys like the core's prepareActivityData: property names (keys of PROPERTIES, RETURN_PROPERTIES, OPTIONS) are kept as given. */
+function prepareFields(/** @type {Record<string, any>} */ data, keepKeys = false) {
+	const prepared = keepKeys ? { ...data } : upperKeys(data);
+	for (const [key, value] of Object.entries(prepared)) {
+		if (value && typeof value === 'object' && !Array.isArray(value)) {
+			prepared[key] = prepareFields(value, ['PROPERTIES', 'RETURN_PROPERTIES', 'OPTIONS'].includes(key));
+		}
+	}
+	return prepared;
+}
+
+function validateCode(/** @type {unknown} */ code) {
+	if (isPhpEmpty(code)) throw errors.activityValidation('Empty activity code!');
+	if (typeof code !== 'string' || !/^[a-z0-9.\-_]+$/i.test(code)) throw errors.activityValidation('Wrong activity code!');
+}
+
+/** @param {unknown} handler @param {string[] | undefined} allowedHosts */
+function validateHandler(handler, allowedHosts) {
+	let url;
+	try {
+		url = new URL(String(handler ?? ''));
+	} catch {
+		throw errors.wrongHandlerUrl();
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw errors.unsupportedProtocol();
+	// The real portal wants the application's own domain; 127.0.0.1 handlers make that a setting here.
+	if (allowedHosts && !allowedHosts.includes(url.hostname)) throw errors.wrongHandlerUrl();
+}
+
+function validateProperties(/** @type {unknown} */ properties) {
+	if (!properties || typeof properties !== 'object' || Array.isArray(properties)) throw errors.activityValidation('Wrong properties array!');
+	for (const [key, property] of Object.entries(properties)) {
+		if (!/^[a-z][a-z0-9_]*$/i.test(key)) throw errors.activityValidation(`Wrong property key (${key})!`);
+		if (!property || isPhpEmpty(property.NAME)) throw errors.activityValidation(`Empty property NAME (${key})!`);
+	}
+}
+
+/** @param {Record<string, any>} fields @param {string[] | undefined} allowedHosts */
+function validateActivity(fields, allowedHosts) {
+	if (isPhpEmpty(fields)) throw errors.activityValidation('Empty data!');
+	validateCode(fields.CODE);
+	validateHandler(fields.HANDLER, allowedHosts);
+	if (isPhpEmpty(fields.NAME)) throw errors.activityValidation('Empty activity NAME!');
+	if (fields.PROPERTIES !== undefined) validateProperties(fields.PROPERTIES);
+	if (fields.RETURN_PROPERTIES !== undefined) validateProperties(fields.RETURN_PROPERTIES);
+	if (fields.DOCUMENT_TYPE !== undefined && !(Array.isArray(fields.DOCUMENT_TYPE) && fields.DOCUMENT_TYPE.length === 3)) {
+		throw errors.activityValidation('Wrong activity DOCUMENT_TYPE!');
+	}
+	if (fields.FILTER !== undefined && (fields.FILTER === null || typeof fields.FILTER !== 'object')) {
+		throw errors.activityValidation('Wrong activity FILTER!');
+	}
+}
+
+/**
+ * Application actions and robots (bizproc.activity.* / bizproc.robot.*). They share one set of codes,
+ * as on the portal: a robot cannot take the code of an installed action.
+ * @param {{ adminUserIds: number[], allowedHandlerHosts?: string[] }} settings
+ */
+function createRegistry({ adminUserIds, allowedHandlerHosts }) {
+	/** @type {Map<string, { isRobot: boolean, fields: Record<string, any> }>} */
+	const installed = new Map();
+
+	/** Application context first, then administrator, as the portal checks them. */
+	const requireAdminApp = (/** @type {Auth} */ auth) => {
+		if (auth.kind !== 'oauth') throw errors.applicationContextRequired();
+		if (!adminUserIds.includes(auth.userId)) throw errors.accessDenied();
+	};
+
+	/** @param {boolean} isRobot @param {string} code */
+	const findInstalled = (isRobot, code) => {
+		const entry = installed.get(code);
+		if (!entry || entry.isRobot !== isRobot) throw errors.activityNotFound();
+		return entry;
+	};
+
+	/** The four methods for one kind. @param {'activity'|'robot'} kind */
+	const methodsFor = (kind) => {
+		const isRobot = kind === 'robot';
+		return {
+			[`bizproc.${kind}.add`]: {
+				scope: 'bizproc',
+				run(/** @type {CallContext} */ { params, auth }) {
+					requireAdminApp(auth);
+					const fields = prepareFields(params);
+					validateActivity(fields, allowedHandlerHosts);
+					if (installed.has(fields.CODE)) throw errors.activityAlreadyInstalled();
+					fields.AUTH_USER_ID = Number.parseInt(fields.AUTH_USER_ID, 10) || 0;
+					installed.set(fields.CODE, { isRobot, fields });
+					return true;
+				},
+			},
+			[`bizproc.${kind}.update`]: {
+				scope: 'bizproc',
+				run(/** @type {CallContext} */ { params, auth }) {
+					requireAdminApp(auth);
+					const { CODE, FIELDS } = upperKeys(params);
+					validateCode(CODE);
+					const entry = findInstalled(isRobot, CODE);
+					if (isPhpEmpty(FIELDS) || typeof FIELDS !== 'object') throw errors.activityValidation('Empty data!');
+					const merged = { ...entry.fields, ...prepareFields(FIELDS), CODE };
+					validateActivity(merged, allowedHandlerHosts);
+					entry.fields = merged;
+					return true;
+				},
+			},
+			[`bizproc.${kind}.delete`]: {
+				scope: 'bizproc',
+				run(/** @type {CallContext} */ { params, auth }) {
+					requireAdminApp(auth);
+					const { CODE } = upperKeys(params);
+					validateCode(CODE);
+					findInstalled(isRobot, CODE);
+					installed.delete(CODE);
+					return true;
+				},
+			},
+			[`bizproc.${kind}.list`]: {
+				scope: 'bizproc',
+				run(/** @type {CallContext} */ { auth }) {
+					requireAdminApp(auth);
+					return [...installed].filter(([, entry]) => entry.isRobot === isRobot).map(([code]) => code);
+				},
+			},
+		};
+	};
+
+	/** @param {boolean} isRobot */
+	const listFields = (isRobot) => [...installed.values()].filter((e) => e.isRobot === isRobot).map((e) => structuredClone(e.fields));
+
+	return {
+		methods: { ...methodsFor('activity'), ...methodsFor('robot') },
+		activities: () => listFields(false),
+		robots: () => listFields(true),
+		/** The installed action or robot with this code, if any. @param {string} code */
+		find: (code) => installed.get(code)?.fields,
+	};
+}
+
+module.exports = { createRegistry };

@@ -1,0 +1,113 @@
+'use strict';
+
+const { startSandbox } = require('../sandbox');
+const { call } = require('./helpers');
+
+let portal;
+beforeAll(async () => {
+	portal = await startSandbox({ rateLimit: false });
+});
+afterEach(() => portal.clearFaults());
+afterAll(() => portal.close());
+
+const log = (eventToken, message = 'x') => call(`${portal.webhookUrl}bizproc.activity.log`, { json: { event_token: eventToken, log_message: message } });
+const messages = (workflowId) => portal.workflow(workflowId).logLines.map((line) => line.message);
+
+describe('injected faults', () => {
+	test('internalError: 500 INTERNAL_SERVER_ERROR for the next call only, which does not run', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'internalError' });
+		const failed = await log(eventToken, 'lost');
+		expect(failed.status).toBe(500);
+		expect(failed.body.error).toBe('INTERNAL_SERVER_ERROR');
+		expect((await log(eventToken, 'kept')).status).toBe(200);
+		expect(messages(workflowId)).toEqual(['kept']);
+	});
+
+	test('count: the next N calls fail', async () => {
+		const { eventToken } = portal.issueEventToken();
+		portal.injectFault({ kind: 'internalError', count: 2 });
+		expect((await log(eventToken)).status).toBe(500);
+		expect((await log(eventToken)).status).toBe(500);
+		expect((await log(eventToken)).status).toBe(200);
+	});
+
+	test('method: only calls of that method count', async () => {
+		const { eventToken } = portal.issueEventToken();
+		portal.injectFault({ kind: 'internalError', method: 'bizproc.activity.log' });
+		expect((await call(`${portal.webhookUrl}profile`)).status).toBe(200);
+		expect((await log(eventToken)).status).toBe(500);
+	});
+
+	test('operationTimeLimit: 429 with time.operating_reset_at', async () => {
+		const { eventToken } = portal.issueEventToken();
+		portal.injectFault({ kind: 'operationTimeLimit', operatingResetAt: 1900000000 });
+		const answer = await log(eventToken);
+		expect(answer.status).toBe(429);
+		expect(answer.body).toMatchObject({ error: 'OPERATION_TIME_LIMIT', time: { operating_reset_at: 1900000000 } });
+		expect(answer.body.error_description).toEqual(expect.any(String));
+	});
+
+	test('operationTimeLimit without a reset time: 10 minutes ahead', async () => {
+		portal.injectFault({ kind: 'operationTimeLimit' });
+		const answer = await call(`${portal.webhookUrl}profile`);
+		expect(answer.body.time.operating_reset_at).toBeGreaterThan(Date.now() / 1000 + 500);
+	});
+
+	test('methodNotFound: 404 ERROR_METHOD_NOT_FOUND for an existing method', async () => {
+		const { eventToken } = portal.issueEventToken();
+		portal.injectFault({ kind: 'methodNotFound' });
+		const answer = await log(eventToken);
+		expect(answer.status).toBe(404);
+		expect(answer.body).toEqual({ error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' });
+	});
+
+	test('htmlPage: 502 text/html like a proxy', async () => {
+		portal.injectFault({ kind: 'htmlPage' });
+		const answer = await call(`${portal.webhookUrl}profile`);
+		expect(answer.status).toBe(502);
+		expect(answer.contentType).toMatch(/^text\/html/);
+		expect(answer.text).toContain('502 Bad Gateway');
+	});
+
+	test('error: any Bitrix24 error body and status', async () => {
+		portal.injectFault({ kind: 'error', status: 403, error: 'ACCESS_DENIED', errorDescription: 'REST is available only on commercial plans' });
+		const answer = await call(`${portal.webhookUrl}profile`);
+		expect(answer.status).toBe(403);
+		expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'REST is available only on commercial plans' });
+		portal.injectFault({ kind: 'error', status: 503, error: 'OVERLOAD_LIMIT', errorDescription: 'REST API is blocked due to overload.' });
+		expect((await call(`${portal.webhookUrl}profile`)).body.error).toBe('OVERLOAD_LIMIT');
+	});
+
+	test('slow: answers normally after delayMs', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'slow', delayMs: 300 });
+		const started = Date.now();
+		const answer = await log(eventToken, 'slowly');
+		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		expect(answer.status).toBe(200);
+		expect(messages(workflowId)).toEqual(['slowly']);
+	});
+
+	test('drop: the connection is destroyed and the call did NOT run', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'drop' });
+		await expect(log(eventToken, 'never')).rejects.toThrow();
+		expect(messages(workflowId)).toEqual([]);
+		expect(portal.journal().at(-1)).toMatchObject({ status: 0, error: 'CONNECTION_DROPPED' });
+	});
+
+	test('drop with afterRun: the call ran, then the connection is destroyed', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'drop', afterRun: true });
+		await expect(log(eventToken, 'ran once')).rejects.toThrow();
+		expect(messages(workflowId)).toEqual(['ran once']);
+	});
+
+	test('clearFaults removes pending faults; unknown kinds are refused', async () => {
+		portal.injectFault({ kind: 'internalError', count: 5 });
+		portal.clearFaults();
+		expect((await call(`${portal.webhookUrl}profile`)).status).toBe(200);
+		expect(() => portal.injectFault({ kind: 'meteor' })).toThrow(/Unknown fault kind/);
+	});
+});

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { portalPlanProperties } from '../nodes/shared/rateLimit';
+
 /**
  * A Bitrix24 application (local or market). n8n runs the OAuth2 flow, signs each call with
  * `Authorization: Bearer` (which Bitrix24 reads first) and renews the token on a 401.
@@ -70,5 +72,6 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
+		...portalPlanProperties,
 	];
 }

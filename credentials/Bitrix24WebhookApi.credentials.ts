@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { portalPlanProperties } from '../nodes/shared/rateLimit';
+
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';
 
@@ -23,6 +25,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			description:
 				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the Business processes (bizproc) permission. It contains a secret code: keep it here, not in workflows.',
 		},
+		...portalPlanProperties,
 	];
 
 	// `scope` is answered by every working webhook; a wrong or deleted one gets 401 NO_AUTH_FOUND.

@@ -6,6 +6,7 @@ import {
 	bitrix24Credentials,
 	bitrix24MethodRouting,
 	bitrix24RequestDefaults,
+	requestOptionsProperty,
 } from '../shared/bitrix24Request';
 import { checkLogInput } from '../shared/inputChecks';
 
@@ -57,6 +58,7 @@ export class Bitrix24BizprocLog implements INodeType {
 				hint: 'Logging must be enabled in the business process template to see the lines',
 				routing: { send: { type: 'body', property: 'log_message' } },
 			},
+			requestOptionsProperty,
 		],
 	};
 }

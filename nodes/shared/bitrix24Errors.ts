@@ -235,3 +235,20 @@ export function failureFromNetworkError(code: string | undefined, fallbackText: 
 			};
 	}
 }
+
+/** The bucket's turn for this item is further away than the node's Max Wait. */
+export function failureFromLongWait(maxWaitSeconds: number): Bitrix24Failure {
+	return {
+		code: 'RATE_LIMIT_WAIT',
+		message: "The item's turn under the portal's rate limit is more than Max Wait away",
+		description: `Too many calls to this portal are waiting: this item would wait more than ${maxWaitSeconds} s, so it was not sent and nothing was written. Raise Max Wait Under Rate Limits in the node's options, or send fewer items at once.`,
+	};
+}
+
+/** A failure that could have been retried, but not within the node's Max Wait. */
+export function withWaitNote(failure: Bitrix24Failure, maxWaitSeconds: number): Bitrix24Failure {
+	return {
+		...failure,
+		description: `${failure.description} n8n kept trying for up to ${maxWaitSeconds} s (Max Wait Under Rate Limits in the node's options).`,
+	};
+}

@@ -23,8 +23,9 @@ import {
 	type INodePropertyRouting,
 } from 'n8n-workflow';
 
-import { failureFromAnswer, failureFromNetworkError, type Bitrix24Failure } from './bitrix24Errors';
+import { failureFromAnswer, failureFromLongWait, failureFromNetworkError, withWaitNote, type Bitrix24Failure } from './bitrix24Errors';
 import { normalizeWebhookUrl, portalRestUrl, webhookCode } from './portalAddress';
+import { bucketFor, rateLimitOf, type LeakyBucket } from './rateLimit';
 import { eventTokenSecrets, maskSecrets } from './secretMasking';
 
 export const WEBHOOK_TYPE = 'bitrix24WebhookApi';
@@ -68,10 +69,8 @@ async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
 }
 
 /** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */
-async function secretsOf(context: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<Array<string | undefined>> {
-	const credentials = (await context.getCredentials(credentialTypeOf(context))) as IDataObject;
+function secretsOf(credentials: IDataObject, body: IDataObject = {}): Array<string | undefined> {
 	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
-	const body = (options.body ?? {}) as IDataObject;
 	return [
 		webhookCode(credentials.webhookUrl),
 		tokenData.access_token as string | undefined,
@@ -142,35 +141,82 @@ export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: nu
 	});
 }
 
-/** operations.pagination: sends the item's call once, or again only where the portal certainly did not run it. */
+export const DEFAULT_MAX_WAIT_SECONDS = 300;
+
+/** Node options shared by every Bitrix24 node. */
+export const requestOptionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Wait Under Rate Limits (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_MAX_WAIT_SECONDS,
+			description:
+				"How long an item may wait for its turn under the portal's rate limit (QUERY_LIMIT_EXCEEDED) or for a blocked method (OPERATION_TIME_LIMIT) before it fails. A line is never sent twice.",
+		},
+	],
+};
+
+const MAX_REFUSED_ATTEMPTS = 3;
+
+/** How long to wait before sending again, or undefined when the call must not be sent again. */
+function retryDelayMs(failure: Bitrix24Failure, attempt: number, bucket: LeakyBucket | undefined): number | undefined {
+	switch (failure.retry) {
+		case 'queryLimit':
+			if (!bucket) return Math.round((1000 / 2 + 1000) * 1.5 ** (attempt - 1)); // the official JS SDK's back-off
+			bucket.markFull(); // the portal counts more than we did: wait for a full bucket's turn
+			return 0;
+		case 'operationTime':
+			return Math.max(failure.operatingResetAt ? failure.operatingResetAt * 1000 - Date.now() : 10_000, 1000);
+		case 'refused':
+			return attempt < MAX_REFUSED_ATTEMPTS ? 500 * attempt : undefined;
+		default:
+			return undefined;
+	}
+}
+
+/**
+ * operations.pagination: sends the item's call when the bucket allows, and sends it again only
+ * where the portal certainly did not run it (refused by the rate limit or a blocked method, or no
+ * connection at all), within the node's Max Wait.
+ */
 export async function sendToBitrix24(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
-	const secrets = await secretsOf(this, requestData.options as IHttpRequestOptions);
+	const credentialType = credentialTypeOf(this);
+	const credentials = (await this.getCredentials(credentialType)) as IDataObject;
+	const secrets = secretsOf(credentials, requestData.options.body as IDataObject | undefined);
+	const limit = rateLimitOf(credentials);
+	const bucketKey = `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${requestData.options.baseURL ?? ''}`;
+	const bucket = limit ? bucketFor(bucketKey, limit) : undefined;
+	const maxWaitSeconds = Number(this.getNodeParameter('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS));
+	const deadline = Date.now() + maxWaitSeconds * 1000;
+	const fail = (failure: Bitrix24Failure) => toNodeError(this.getNode(), failure, itemIndex, secrets);
+
 	for (let attempt = 1; ; attempt++) {
+		const turnMs = bucket?.reserve() ?? 0;
+		if (Date.now() + turnMs > deadline) throw fail(failureFromLongWait(maxWaitSeconds));
+		if (turnMs > 0) await sleep(turnMs);
 		try {
 			return await this.makeRoutingRequest(requestData);
 		} catch (error) {
 			// n8n's own errors (such as "reconnect the credential") are already clear.
 			if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);
 			const failure = failureFromThrown(error);
-			const waitMs = retryWaitMs(failure, attempt);
-			if (waitMs === undefined) throw toNodeError(this.getNode(), failure, itemIndex, secrets);
-			await sleep(waitMs);
+			const delayMs = retryDelayMs(failure, attempt, bucket);
+			if (delayMs === undefined) throw fail(failure);
+			if (Date.now() + delayMs > deadline) throw fail(withWaitNote(failure, maxWaitSeconds));
+			if (delayMs > 0) await sleep(delayMs);
 		}
 	}
-}
-
-const MAX_ATTEMPTS = 5;
-
-/** How long to wait before sending again, or undefined when the call must not be sent again. */
-function retryWaitMs(failure: Bitrix24Failure, attempt: number): number | undefined {
-	if (attempt >= MAX_ATTEMPTS) return undefined;
-	if (failure.retry === 'refused') return 500 * attempt;
-	if (failure.retry === 'queryLimit') return Math.round(1500 * 1.5 ** (attempt - 1));
-	return undefined;
 }
 
 /** Routing for one Bitrix24 method: URL, the checks before sending, the wrapper and the output. */
@@ -180,6 +226,7 @@ export function bitrix24MethodRouting(
 ): INodePropertyRouting {
 	return {
 		request: { method: 'POST', url: method },
+		// `paginate` switches on the `operations.pagination` wrapper; nothing is paginated.
 		send: { preSend: [checkInput, useBitrix24Endpoint], paginate: true },
 		operations: { pagination: sendToBitrix24 },
 		output: { postReceive: [toResultItem] },

@@ -4,7 +4,7 @@
  * resolved as n8n resolves them, OAuth2 calls are signed and refreshed by n8n-core, and renewed
  * tokens are written back through the credentials helper.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { DirectoryLoader, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -34,6 +34,8 @@ const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
 const nodeClasses: Record<string, INodeType> = {
 	[`${PACKAGE}.bitrix24BizprocLog`]: new Bitrix24BizprocLog(),
 };
+// n8n adds the "Request Options" collection (timeout, batching, proxy) to declarative nodes when it loads them.
+Object.values(nodeClasses).forEach((nodeType) => DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType));
 
 /** The parts of n8n's own oAuth2Api that ours extends (packages/nodes-base, OAuth2Api.credentials.ts). */
 const oAuth2Api: ICredentialType = {

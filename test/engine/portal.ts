@@ -1,0 +1,52 @@
+/** Typed access to the sandbox portal (test/sandbox) for the TypeScript tests. */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { StoredCredentials } from './n8nEngine';
+import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startSandbox } = require('../sandbox');
+
+export interface JournalEntry {
+	at: number;
+	httpMethod: string;
+	path: string;
+	restMethod?: string;
+	authKind: 'webhook' | 'oauth' | 'none';
+	params: Record<string, unknown>;
+	status: number;
+	error?: string;
+}
+
+export interface Portal {
+	baseUrl: string;
+	webhookUrl: string;
+	webhookCode: string;
+	oauth: { clientId: string; clientSecret: string; portalUrl: string; oauthServerUrl: string; applicationToken: string; memberId: string };
+	createWebhook(options: { userId?: number; scopes?: string[] }): { url: string; code: string };
+	issueOAuthTokens(options: { userId?: number; scopes?: string[] }): IDataObject & { access_token: string; refresh_token: string };
+	expireAccessTokens(): void;
+	issueEventToken(options: { useSubscription?: boolean }): { eventToken: string; workflowId: string };
+	workflow(id: string): { state: string; returnValues?: Record<string, unknown>; logLines: Array<{ message: string; time: unknown }> } | undefined;
+	logLines(): Array<{ workflowId: string; message: string }>;
+	journal(): JournalEntry[];
+	clearJournal(): void;
+	setRateLimit(limit: { burst: number; drainPerSecond: number } | false): void;
+	injectFault(fault: Record<string, unknown> & { kind: string }): void;
+	clearFaults(): void;
+	close(): Promise<void>;
+}
+
+export async function startPortal(options: Record<string, unknown> = {}): Promise<Portal> {
+	return (await startSandbox({ rateLimit: false, ...options })) as Portal;
+}
+
+/** Every secret a test could leak: webhook codes, OAuth tokens and client secret, the event token. */
+export function collectSecrets(portal: Portal, credentials: StoredCredentials, eventToken: string): string[] {
+	const secrets = [portal.webhookCode, portal.oauth.clientSecret, ...eventTokenSecrets(eventToken)];
+	const webhookUrl = credentials.bitrix24WebhookApi?.webhookUrl;
+	if (typeof webhookUrl === 'string') secrets.push(webhookUrl.split('/').filter(Boolean).pop() ?? '');
+	const tokenData = credentials.bitrix24OAuth2Api?.oauthTokenData as Record<string, string> | undefined;
+	if (tokenData) secrets.push(tokenData.access_token, tokenData.refresh_token);
+	return secrets.filter((s) => s && s.length >= 6);
+}

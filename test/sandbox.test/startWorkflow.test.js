@@ -1,0 +1,139 @@
+'use strict';
+
+const http = require('node:http');
+const { startSandbox } = require('../sandbox');
+const { parseBracketQuery } = require('../sandbox/bodies');
+const { call } = require('./helpers');
+
+let portal;
+let handler;
+/** @type {Array<{ contentType: string, body: string }>} */
+let received = [];
+
+beforeAll(async () => {
+	portal = await startSandbox({ rateLimit: false, domain: 'portal.example.test' });
+	handler = http.createServer((req, res) => {
+		let body = '';
+		req.setEncoding('utf8');
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			received.push({ contentType: req.headers['content-type'], body });
+			res.writeHead(200, { 'Content-Type': 'text/plain' });
+			res.end('handled');
+		});
+	});
+	await new Promise((resolve) => handler.listen(0, '127.0.0.1', resolve));
+});
+beforeEach(() => {
+	received = [];
+});
+afterAll(async () => {
+	await portal.close();
+	handler.closeAllConnections();
+	await new Promise((resolve) => handler.close(resolve));
+});
+
+const handlerUrl = () => `http://127.0.0.1:${handler.address().port}/bitrix/action`;
+
+describe('startWorkflow', () => {
+	test('POSTs exactly the portal form: form-urlencoded with PHP bracket keys, in the portal order', async () => {
+		const run = await portal.startWorkflow({ handlerUrl: handlerUrl(), properties: { message: 'Привет', nested: { a: ['x', 'y'] } } });
+		expect(run).toEqual({ eventToken: expect.any(String), workflowId: expect.any(String), handlerStatus: 200, handlerBody: 'handled' });
+		expect(received).toHaveLength(1);
+		expect(received[0].contentType).toBe('application/x-www-form-urlencoded');
+		const keys = [...new URLSearchParams(received[0].body).keys()];
+		expect(keys).toEqual([
+			'workflow_id', 'code',
+			'document_id[0]', 'document_id[1]', 'document_id[2]',
+			'document_type[0]', 'document_type[1]', 'document_type[2]',
+			'event_token',
+			'properties[message]', 'properties[nested][a][0]', 'properties[nested][a][1]',
+			'use_subscription', 'timeout_duration', 'ts',
+			'auth[access_token]', 'auth[refresh_token]', 'auth[expires]', 'auth[expires_in]', 'auth[scope]', 'auth[domain]',
+			'auth[server_endpoint]', 'auth[client_endpoint]', 'auth[member_id]', 'auth[user_id]', 'auth[status]', 'auth[application_token]',
+		]);
+		const form = parseBracketQuery(received[0].body);
+		expect(form).toMatchObject({
+			workflow_id: run.workflowId,
+			code: 'n8n_action',
+			document_id: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+			document_type: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+			event_token: run.eventToken,
+			properties: { message: 'Привет', nested: { a: ['x', 'y'] } },
+			use_subscription: 'Y',
+			timeout_duration: '7200',
+			auth: {
+				expires_in: '3600',
+				scope: 'bizproc',
+				domain: 'portal.example.test',
+				server_endpoint: `${portal.baseUrl}/rest/`,
+				client_endpoint: `${portal.baseUrl}/rest/`,
+				member_id: portal.oauth.memberId,
+				user_id: '1',
+				status: 'L',
+				application_token: portal.oauth.applicationToken,
+			},
+		});
+		expect(Math.abs(Number(form.ts) - Date.now() / 1000)).toBeLessThan(5);
+	});
+
+	test('the auth[] access token is a working OAuth token and the event token writes into the workflow', async () => {
+		const run = await portal.startWorkflow({ handlerUrl: handlerUrl() });
+		const form = parseBracketQuery(received[0].body);
+		const answer = await call(`${form.auth.client_endpoint}bizproc.activity.log`, {
+			json: { auth: form.auth.access_token, event_token: form.event_token, log_message: 'from the handler' },
+		});
+		expect(answer.status).toBe(200);
+		expect(portal.workflow(run.workflowId)).toMatchObject({ state: 'waiting', useSubscription: true, code: 'n8n_action', logLines: [{ message: 'from the handler' }] });
+	});
+
+	test('options: code, document, no subscription, timeout, another application token', async () => {
+		const run = await portal.startWorkflow({
+			handlerUrl: handlerUrl(),
+			code: 'other_action',
+			documentId: ['lists', 'BizprocDocument', '77'],
+			documentType: ['lists', 'BizprocDocument', 'iblock_164'],
+			useSubscription: false,
+			timeoutDuration: 60,
+			applicationToken: 'not-the-real-one',
+		});
+		const form = parseBracketQuery(received[0].body);
+		expect(form).toMatchObject({
+			code: 'other_action',
+			document_id: ['lists', 'BizprocDocument', '77'],
+			document_type: ['lists', 'BizprocDocument', 'iblock_164'],
+			use_subscription: 'N',
+			timeout_duration: '60',
+			auth: { application_token: 'not-the-real-one' },
+		});
+		expect(portal.workflow(run.workflowId).state).toBe('completed');
+	});
+
+	test('without properties no properties[] keys are sent', async () => {
+		await portal.startWorkflow({ handlerUrl: handlerUrl() });
+		expect(received[0].body).not.toContain('properties');
+	});
+
+	test('the handler URL defaults to the installed action with that code', async () => {
+		const { access_token } = portal.issueOAuthTokens();
+		await call(`${portal.baseUrl}/rest/bizproc.activity.add`, { json: { auth: access_token, CODE: 'installed_action', HANDLER: handlerUrl(), NAME: 'Installed' } });
+		await portal.startWorkflow({ code: 'installed_action' });
+		expect(parseBracketQuery(received[0].body).code).toBe('installed_action');
+		await expect(portal.startWorkflow({ code: 'never_installed' })).rejects.toThrow(/no handlerUrl/);
+	});
+
+	test('the handler answer is returned as it is', async () => {
+		const failing = http.createServer((req, res) => {
+			res.writeHead(403);
+			res.end('nope');
+		});
+		await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
+		try {
+			const run = await portal.startWorkflow({ handlerUrl: `http://127.0.0.1:${failing.address().port}/` });
+			expect(run).toMatchObject({ handlerStatus: 403, handlerBody: 'nope' });
+		} finally {
+			failing.closeAllConnections();
+			await new Promise((resolve) => failing.close(resolve));
+		}
+	});
+});

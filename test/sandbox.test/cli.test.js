@@ -1,0 +1,66 @@
+'use strict';
+
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const CLI = path.join(__dirname, '..', 'sandbox', 'cli.js');
+
+/** Starts the CLI and collects its output until `until` appears. */
+function startCli(args) {
+	const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (chunk) => (output += chunk));
+	child.stderr.on('data', (chunk) => (output += chunk));
+	const waitFor = (text, timeoutMs = 10_000) =>
+		new Promise((resolve, reject) => {
+			const started = Date.now();
+			const poll = setInterval(() => {
+				if (output.includes(text)) {
+					clearInterval(poll);
+					resolve(output);
+				} else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
+					clearInterval(poll);
+					reject(new Error(`CLI did not print "${text}":\n${output}`));
+				}
+			}, 20);
+		});
+	const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+	return { child, waitFor, exited, output: () => output };
+}
+
+describe('CLI', () => {
+	test('prints base URL, webhook, a working curl, OAuth settings and the log lines; stops on SIGINT', async () => {
+		const cli = startCli(['--no-rate-limit']);
+		try {
+			const banner = await cli.waitFor('Ctrl+C');
+			const baseUrl = /sandbox portal on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)[1];
+			expect(banner).toMatch(/rate limit off/);
+			expect(banner).toContain(`${baseUrl}/rest/1/`);
+			expect(banner).toContain(`client_id`);
+			expect(banner).toContain(`${baseUrl}/oauth/token/`);
+			expect(banner).toContain(`curl ${baseUrl}/sandbox/event-token/`);
+
+			// Run what the printed curl line runs.
+			const curl = /curl -X POST -H "Content-Type: application\/json" -d '([^']*)' (\S+bizproc\.activity\.log)/.exec(banner);
+			expect(curl).not.toBeNull();
+			const [, body, url] = curl;
+			expect(JSON.parse(body)).toEqual({ event_token: expect.any(String), log_message: 'Please wait for answer!' });
+			const answer = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+			expect(await answer.json()).toMatchObject({ result: true });
+
+			const logged = await cli.waitFor('[log]');
+			expect(logged).toMatch(/\[log\] \S+ workflow [0-9a-f]{14}\.\d{8}: "Please wait for answer!"/);
+			const eventId = JSON.parse(body).event_token.split('|')[2];
+			expect(logged.slice(logged.indexOf('[log]'))).not.toContain(eventId);
+		} finally {
+			cli.child.kill('SIGINT');
+		}
+		expect(await cli.exited).toBe(0);
+	});
+
+	test('refuses unknown arguments', async () => {
+		const cli = startCli(['--bogus']);
+		expect(await cli.exited).toBe(1);
+		expect(cli.output()).toContain('Unknown argument');
+	});
+});

@@ -26,8 +26,10 @@ function nextIndex(/** @type {Params} */ container) {
 }
 
 /** Containers built with null prototypes (a key "__proto__" is data); turned into plain values here. Lists 0..n-1 become arrays, as PHP's json_encode does. */
-function toPlain(/** @type {any} */ value) {
+/** @param {any} value @returns {any} */
+function toPlain(value) {
 	if (value === null || typeof value !== 'object') return value;
+	/** @type {Array<[string, any]>} */
 	const entries = Object.entries(value).map(([k, v]) => [k, toPlain(v)]);
 	const isList = entries.every(([k], i) => k === String(i));
 	return isList && entries.length ? entries.map(([, v]) => v) : Object.fromEntries(entries);

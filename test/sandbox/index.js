@@ -94,6 +94,7 @@ async function startSandbox(options = {}) {
 		return { eventToken: tokenFor(workflow), workflowId: workflow.id };
 	}
 
+	/** @type {Record<string, () => object>} */
 	const debugRoutes = debugEndpoints ? { '/sandbox/event-token/': () => issueEventToken() } : {};
 	listening.server.on('request', createRequestListener({ rest, oauth, journal, maxRequests, debugRoutes }));
 

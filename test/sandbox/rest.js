@@ -93,6 +93,7 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
 		const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
 		// The header wins over `auth=` in query or body, as in the core.
 		const accessToken = bearer ?? (typeof params.auth === 'string' && params.auth ? params.auth : undefined);
+		/** @type {'webhook'|'oauth'|'none'} */
 		const authKind = route?.webhook ? 'webhook' : accessToken ? 'oauth' : 'none';
 		if (!route) return { answer: { status: 404, json: errors.methodNotFound().toBody() }, restMethod: null, authKind };
 		const reply = (/** @type {Answer} */ answer) => ({ answer, restMethod: route.method, authKind });

@@ -60,6 +60,8 @@ export function rateLimitOf(credentials: Record<string, unknown>): RateLimit | u
 	return burst >= 1 && drainPerSecond > 0 ? { burst, drainPerSecond } : PLAN_LIMITS.standard;
 }
 
+const HEADROOM_SECONDS = 0.25;
+
 export class LeakyBucket {
 	private level = 0;
 
@@ -74,13 +76,20 @@ export class LeakyBucket {
 
 	/** Follows a change of the credential's plan without losing what is in the bucket. */
 	setLimit(limit: RateLimit): void {
+		if (limit.burst === this.limit.burst && limit.drainPerSecond === this.limit.drainPerSecond) return;
+		this.drain();
 		this.limit = limit;
 	}
 
-	/** Books the next call and returns how long (ms) it must wait before it is sent. */
+	/**
+	 * Books the next call and returns how long (ms) it must wait before it is sent. The portal counts
+	 * arrivals, not our bookings: a call delayed on the way lands closer to the next one, so a quarter
+	 * second of drain is kept in hand for that.
+	 */
 	reserve(): number {
 		this.drain();
-		const waitMs = Math.max(0, ((this.level + 1 - this.limit.burst) / this.limit.drainPerSecond) * 1000);
+		const headroom = Math.min(this.limit.burst - 1, Math.max(1, Math.ceil(this.limit.drainPerSecond * HEADROOM_SECONDS)));
+		const waitMs = Math.max(0, ((this.level + 1 - (this.limit.burst - headroom)) / this.limit.drainPerSecond) * 1000);
 		this.level += 1;
 		return Math.ceil(waitMs);
 	}

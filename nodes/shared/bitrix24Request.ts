@@ -14,6 +14,7 @@ import {
 	type IDataObject,
 	type IExecutePaginationFunctions,
 	type IExecuteSingleFunctions,
+	type IHookFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
 	type INode,
@@ -52,20 +53,25 @@ export const bitrix24RequestDefaults = {
 	json: true,
 };
 
-function credentialTypeOf(context: IExecuteSingleFunctions): string {
+type NodeContext = IExecuteSingleFunctions | IHookFunctions;
+
+function credentialTypeOf(context: NodeContext): string {
 	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
 }
 
-/** The REST base URL of the node's credential: the webhook base, or the OAuth2 portal's `/rest/`. */
-async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
-	const credentialType = credentialTypeOf(context);
-	const credentials = await context.getCredentials(credentialType);
+/** The REST base URL of a credential: the webhook base, or the OAuth2 portal's `/rest/`. */
+function restBaseUrlOf(context: NodeContext, credentialType: string, credentials: IDataObject, itemIndex?: number): string {
 	const check = credentialType === APPLICATION_TYPE ? portalRestUrl(credentials.portalUrl) : normalizeWebhookUrl(credentials.webhookUrl);
 	if (check.ok) return check.url;
 	throw new NodeOperationError(context.getNode(), check.problem, {
-		itemIndex: context.getItemIndex(),
+		itemIndex,
 		description: 'Open the credential and correct the address. Nothing was sent.',
 	});
+}
+
+async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
+	const credentialType = credentialTypeOf(context);
+	return restBaseUrlOf(context, credentialType, await context.getCredentials(credentialType), context.getItemIndex());
 }
 
 /** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */
@@ -134,7 +140,7 @@ export function failureFromThrown(error: unknown): Bitrix24Failure {
 	return failureFromNetworkError(/timeout/i.test(text) ? 'ETIMEDOUT' : undefined, text);
 }
 
-export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number, secrets: Array<string | undefined>): NodeOperationError {
+export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number | undefined, secrets: Array<string | undefined>): NodeOperationError {
 	return new NodeOperationError(node, maskSecrets(failure.message, secrets), {
 		itemIndex,
 		description: maskSecrets(failure.description, secrets),
@@ -217,6 +223,33 @@ export async function sendToBitrix24(
 			if (delayMs > 0) await sleep(delayMs);
 		}
 	}
+}
+
+/**
+ * One Bitrix24 call from code that is not declarative routing (a trigger's activation hooks), with
+ * the same URL rules, error words and secret masking. Returns the portal's `result`.
+ */
+export async function callBitrix24(context: IHookFunctions, method: string, body: IDataObject): Promise<unknown> {
+	const credentialType = credentialTypeOf(context);
+	const credentials = (await context.getCredentials(credentialType)) as IDataObject;
+	const secrets = secretsOf(credentials, body);
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		baseURL: restBaseUrlOf(context, credentialType, credentials),
+		url: `${method}.json`,
+		body,
+		json: true,
+		returnFullResponse: true,
+	};
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await context.helpers.httpRequestWithAuthentication.call(context, credentialType, options)) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw toNodeError(context.getNode(), failureFromThrown(error), 0, secrets);
+	}
+	const failure = failureFromAnswer({ status: response.statusCode, body: response.body });
+	if (failure) throw toNodeError(context.getNode(), failure, 0, secrets);
+	return (response.body as IDataObject).result;
 }
 
 /** Routing for one Bitrix24 method: URL, the checks before sending, the wrapper and the output. */

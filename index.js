@@ -2,6 +2,7 @@
 // It exists so the built nodes and credentials can be required directly (tests, scripts, other tools).
 module.exports = {
 	Bitrix24BizprocLog: require('./dist/nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node').Bitrix24BizprocLog,
+	Bitrix24BizprocSendResult: require('./dist/nodes/Bitrix24BizprocSendResult/Bitrix24BizprocSendResult.node').Bitrix24BizprocSendResult,
 	Bitrix24WebhookApi: require('./dist/credentials/Bitrix24WebhookApi.credentials').Bitrix24WebhookApi,
 	Bitrix24OAuth2Api: require('./dist/credentials/Bitrix24OAuth2Api.credentials').Bitrix24OAuth2Api,
 };

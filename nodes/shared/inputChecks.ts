@@ -46,3 +46,46 @@ export async function checkLogInput(this: IExecuteSingleFunctions, options: IHtt
 	options.body = body;
 	return options;
 }
+
+/** Return values from the node: key/value pairs, or a JSON object (text or already an object). */
+export function returnValuesFrom(mode: string, pairs: Array<{ name?: unknown; value?: unknown }>, json: unknown): { values?: IDataObject; problem?: string } {
+	if (mode !== 'json') {
+		const values: IDataObject = {};
+		for (const { name, value } of pairs) {
+			const key = typeof name === 'string' ? name.trim() : '';
+			if (key === '') return { problem: 'A return value has no name. Enter the name of the return property as registered for the action.' };
+			values[key] = value as IDataObject[string];
+		}
+		return { values };
+	}
+	let parsed = json;
+	if (typeof json === 'string') {
+		if (json.trim() === '') return { values: {} };
+		try {
+			parsed = JSON.parse(json);
+		} catch {
+			return { problem: 'Return Values (JSON) is not valid JSON. Enter an object such as {"result": "approved"}.' };
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		return { problem: 'Return Values (JSON) must be an object such as {"result": "approved"}, not a list or a single value.' };
+	}
+	return { values: parsed as IDataObject };
+}
+
+/** preSend for bizproc.event.send. */
+export async function checkSendResultInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	const body = (options.body ?? {}) as IDataObject;
+	requireEventToken(this, body);
+	const mode = this.getNodeParameter('returnValuesMode', 'keyValue') as string;
+	const pairs = this.getNodeParameter('returnValues.values', []) as Array<{ name?: unknown; value?: unknown }>;
+	const { values, problem } = returnValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
+	if (problem) refuse(this, 'The Return Values cannot be sent', `${problem} Nothing was sent.`);
+	body.return_values = values;
+	// An empty message is left out: Bitrix24 then writes its own "Received response from the application".
+	const text = logMessageText(body.log_message);
+	if (logMessageProblem(text)) delete body.log_message;
+	else body.log_message = text;
+	options.body = body;
+	return options;
+}

@@ -28,11 +28,13 @@ import {
 import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
 import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
 import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
+import { Bitrix24BizprocSendResult } from '../../nodes/Bitrix24BizprocSendResult/Bitrix24BizprocSendResult.node';
 
 const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
 
 const nodeClasses: Record<string, INodeType> = {
 	[`${PACKAGE}.bitrix24BizprocLog`]: new Bitrix24BizprocLog(),
+	[`${PACKAGE}.bitrix24BizprocSendResult`]: new Bitrix24BizprocSendResult(),
 };
 // n8n adds the "Request Options" collection (timeout, batching, proxy) to declarative nodes when it loads them.
 Object.values(nodeClasses).forEach((nodeType) => DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType));

@@ -1,0 +1,107 @@
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	authenticationProperty,
+	bitrix24Credentials,
+	bitrix24MethodRouting,
+	bitrix24RequestDefaults,
+	requestOptionsProperty,
+} from '../shared/bitrix24Request';
+import { checkSendResultInput } from '../shared/inputChecks';
+
+export class Bitrix24BizprocSendResult implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bitrix24 Bizproc Send Result',
+		name: 'bitrix24BizprocSendResult',
+		icon: { light: 'file:bitrix24.svg', dark: 'file:bitrix24.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: 'Complete the action',
+		description: 'Complete the Bitrix24 business process action with return values, so the process goes on',
+		defaults: { name: 'Bitrix24 Bizproc Send Result' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: bitrix24Credentials,
+		requestDefaults: bitrix24RequestDefaults,
+		properties: [
+			authenticationProperty,
+			{
+				displayName: 'Method',
+				name: 'bitrix24Method',
+				type: 'hidden',
+				default: 'bizproc.event.send',
+				routing: bitrix24MethodRouting('bizproc.event.send', checkSendResultInput),
+			},
+			{
+				displayName: 'Event Token',
+				name: 'eventToken',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '={{ $json.event_token }}',
+				description:
+					"The event_token Bitrix24 sent to your action's handler when the business process reached the action. The default takes it from the incoming item.",
+				hint: 'After this step the action is completed: later log lines for this token are dropped by Bitrix24',
+				routing: { send: { type: 'body', property: 'event_token' } },
+			},
+			{
+				displayName: 'Return Values',
+				name: 'returnValuesMode',
+				type: 'options',
+				options: [
+					{ name: 'Name and Value Pairs', value: 'keyValue' },
+					{ name: 'JSON', value: 'json' },
+				],
+				default: 'keyValue',
+				description: "How to give the values for the action's return properties",
+			},
+			{
+				displayName: 'Values',
+				name: 'returnValues',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Return Value',
+				default: {},
+				displayOptions: { show: { returnValuesMode: ['keyValue'] } },
+				options: [
+					{
+						displayName: 'Value',
+						name: 'values',
+						values: [
+							{
+								displayName: 'Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. result',
+								description: 'The return property as registered for the action (Bitrix24 ignores unknown names)',
+							},
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Values (JSON)',
+				name: 'returnValuesJson',
+				type: 'json',
+				default: '{}',
+				displayOptions: { show: { returnValuesMode: ['json'] } },
+				description: 'An object whose keys are the return properties, e.g. {"result": "approved"}',
+			},
+			{
+				displayName: 'Log Message',
+				name: 'logMessage',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				placeholder: 'e.g. Approved by n8n',
+				description: 'A last line for the business process log. Left empty, Bitrix24 writes "Received response from the application".',
+				routing: { send: { type: 'body', property: 'log_message' } },
+			},
+			requestOptionsProperty,
+		],
+	};
+}

@@ -6,6 +6,7 @@ import {
 	bitrix24Credentials,
 	bitrix24MethodRouting,
 	bitrix24RequestDefaults,
+	eventTokenProperty,
 	requestOptionsProperty,
 } from '../shared/bitrix24Request';
 import { checkLogInput } from '../shared/inputChecks';
@@ -34,18 +35,7 @@ export class Bitrix24BizprocLog implements INodeType {
 				default: 'bizproc.activity.log',
 				routing: bitrix24MethodRouting('bizproc.activity.log', checkLogInput),
 			},
-			{
-				displayName: 'Event Token',
-				name: 'eventToken',
-				type: 'string',
-				typeOptions: { password: true },
-				required: true,
-				default: '={{ $json.event_token }}',
-				description:
-					'The event_token Bitrix24 sent to your action\'s handler when the business process reached the action. The default takes it from the incoming item.',
-				hint: 'Only actions registered with USE_SUBSCRIPTION = Y accept log lines',
-				routing: { send: { type: 'body', property: 'event_token' } },
-			},
+			eventTokenProperty('Only actions registered with USE_SUBSCRIPTION = Y accept log lines'),
 			{
 				displayName: 'Log Message',
 				name: 'logMessage',

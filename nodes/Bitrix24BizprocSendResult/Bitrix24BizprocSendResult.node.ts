@@ -6,6 +6,7 @@ import {
 	bitrix24Credentials,
 	bitrix24MethodRouting,
 	bitrix24RequestDefaults,
+	eventTokenProperty,
 	requestOptionsProperty,
 } from '../shared/bitrix24Request';
 import { checkSendResultInput } from '../shared/inputChecks';
@@ -34,18 +35,7 @@ export class Bitrix24BizprocSendResult implements INodeType {
 				default: 'bizproc.event.send',
 				routing: bitrix24MethodRouting('bizproc.event.send', checkSendResultInput),
 			},
-			{
-				displayName: 'Event Token',
-				name: 'eventToken',
-				type: 'string',
-				typeOptions: { password: true },
-				required: true,
-				default: '={{ $json.event_token }}',
-				description:
-					"The event_token Bitrix24 sent to your action's handler when the business process reached the action. The default takes it from the incoming item.",
-				hint: 'After this step the action is completed: later log lines for this token are dropped by Bitrix24',
-				routing: { send: { type: 'body', property: 'event_token' } },
-			},
+			eventTokenProperty('After this step the action is completed: later log lines for this token are dropped by Bitrix24'),
 			{
 				displayName: 'Return Values',
 				name: 'returnValuesMode',

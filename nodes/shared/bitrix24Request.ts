@@ -43,6 +43,22 @@ export const authenticationProperty: INodeProperties = {
 	default: 'webhook',
 };
 
+/** The Event Token field every bizproc node has: masked, and taken from the incoming item by default. */
+export function eventTokenProperty(hint: string): INodeProperties {
+	return {
+		displayName: 'Event Token',
+		name: 'eventToken',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '={{ $json.event_token }}',
+		description:
+			"The event_token Bitrix24 sent to your action's handler when the business process reached the action. The default takes it from the incoming item.",
+		hint,
+		routing: { send: { type: 'body', property: 'event_token' } },
+	};
+}
+
 export const bitrix24Credentials: INodeCredentialDescription[] = [
 	{ name: WEBHOOK_TYPE, required: true, displayOptions: { show: { authentication: ['webhook'] } } },
 	{ name: APPLICATION_TYPE, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },

@@ -72,6 +72,15 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
+		{
+			displayName: 'Application Token',
+			name: 'applicationToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Bitrix24 sends it with every call to your application (auth[application_token]); the Bitrix24 Bizproc Trigger refuses calls without it. You find it in the ONAPPINSTALL call Bitrix24 sends when the application is installed, or in any handler call it makes. Only needed for the trigger.',
+		},
 		...portalPlanProperties,
 	];
 }

@@ -25,6 +25,15 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			description:
 				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the Business processes (bizproc) permission. It contains a secret code: keep it here, not in workflows.',
 		},
+		{
+			displayName: 'Application Token',
+			name: 'applicationToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Bitrix24 sends it with every call to your application (auth[application_token]); the Bitrix24 Bizproc Trigger refuses calls without it. With a webhook, this is the token of the application that registered the action (bizproc.activity.add needs one); Bitrix24 sends it in the ONAPPINSTALL call when that application is installed. Only needed for the trigger.',
+		},
 		...portalPlanProperties,
 	];
 

@@ -1,0 +1,111 @@
+/**
+ * One call of the portal to the trigger's URL: read it, check it comes from the application this
+ * trigger trusts, drop repeats, and hand one item to the workflow. Refusals are answered here
+ * (401 / 400) and start no execution; accepted calls are answered by n8n at once (onReceived).
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { APPLICATION_TYPE, WEBHOOK_TYPE } from '../shared/bitrix24Request';
+import {
+	RecentTokens,
+	applicationTokenOf,
+	authOf,
+	eventTokenOf,
+	normalizeDomain,
+	parseHandlerRequest,
+	secretsMatch,
+	shapeHandlerItem,
+} from '../shared/handlerCall';
+
+export const DEFAULT_REPEAT_WINDOW_MINUTES = 10;
+
+/** Event tokens already accepted, per workflow and node; only their SHA-256 hashes are kept. */
+export const recentTokens = new RecentTokens();
+
+interface TriggerOptions {
+	includeAccessTokens?: boolean;
+	checkMemberId?: string;
+	checkDomain?: string;
+	repeatWindowMinutes?: number;
+}
+
+function refuse(context: IWebhookFunctions, status: 400 | 401, error: string, description: string): IWebhookResponseData {
+	const res = context.getResponseObject();
+	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+	res.end(JSON.stringify({ error, error_description: description }));
+	return { noWebhookResponse: true };
+}
+
+function logRefusal(context: IWebhookFunctions, reason: string): void {
+	context.logger.warn(`Bitrix24 Bizproc Trigger refused a call: ${reason}`, {
+		workflowId: context.getWorkflow().id,
+		node: context.getNode().name,
+	});
+}
+
+async function expectedApplicationToken(context: IWebhookFunctions): Promise<string | undefined> {
+	const type = context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
+	try {
+		const credentials = await context.getCredentials(type);
+		const token = credentials.applicationToken;
+		return typeof token === 'string' && token.trim() !== '' ? token.trim() : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const UNAUTHORIZED = 'The call does not come from the Bitrix24 application this trigger trusts.';
+
+export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = context.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer | string };
+	const parsed = parseHandlerRequest({ contentType: request.headers['content-type'], rawBody: request.rawBody, body: request.body });
+	if (!parsed.ok) {
+		logRefusal(context, `unreadable body (${parsed.problem})`);
+		return refuse(context, 400, 'bad_request', `${parsed.problem}. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.`);
+	}
+	const fields = parsed.fields;
+	const eventToken = eventTokenOf(fields);
+	if (eventToken === undefined) {
+		logRefusal(context, 'the body has no event_token');
+		return refuse(context, 400, 'bad_request', 'The body has no event_token. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.');
+	}
+
+	const expected = await expectedApplicationToken(context);
+	if (expected === undefined) {
+		logRefusal(
+			context,
+			'the credential has no Application Token. Enter the application_token Bitrix24 sends with every call to your application into the credential; until then every call is refused.',
+		);
+		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+	}
+	if (!secretsMatch(applicationTokenOf(fields), expected)) {
+		logRefusal(context, 'the application token is missing or wrong');
+		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+	}
+
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	const auth = authOf(fields);
+	const wantedMember = (options.checkMemberId ?? '').trim();
+	if (wantedMember !== '' && !secretsMatch(typeof auth.member_id === 'string' ? auth.member_id.trim() : undefined, wantedMember)) {
+		logRefusal(context, 'the call comes from another portal (member_id does not match Check Member ID)');
+		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+	}
+	const wantedDomain = normalizeDomain(options.checkDomain);
+	if (wantedDomain !== '' && normalizeDomain(auth.domain) !== wantedDomain) {
+		logRefusal(context, 'the call comes from another portal (domain does not match Check Domain)');
+		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+	}
+
+	const windowMinutes = Number(options.repeatWindowMinutes ?? DEFAULT_REPEAT_WINDOW_MINUTES);
+	const triggerKey = `${context.getWorkflow().id ?? ''}:${context.getNode().id ?? context.getNode().name}`;
+	if (recentTokens.seen(triggerKey, eventToken, Number.isFinite(windowMinutes) ? windowMinutes * 60_000 : 0)) {
+		context.logger.info('Bitrix24 Bizproc Trigger: a repeated delivery of an accepted call was answered without a new execution', {
+			workflowId: context.getWorkflow().id,
+			node: context.getNode().name,
+		});
+		return { webhookResponse: { message: 'Already received' } as IDataObject };
+	}
+
+	const item = shapeHandlerItem(fields, { includeAccessTokens: options.includeAccessTokens === true });
+	return { workflowData: [[{ json: item }]] };
+}

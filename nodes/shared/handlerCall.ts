@@ -86,9 +86,10 @@ export function expandBracketKeys(entries: Iterable<[string, unknown]>): IDataOb
 	let count = 0;
 	for (const [key, raw] of entries) {
 		if (++count > MAX_KEYS) break;
-		// querystring.parse gives a string[] for a repeated key; PHP keeps the last one.
-		const value = Array.isArray(raw) && !key.endsWith('[]') ? raw[raw.length - 1] : raw;
 		const path = splitBracketKey(key);
+		// querystring.parse gives a string[] for a repeated bracket key; PHP keeps the last one. An
+		// array under a plain key is a real list (JSON, nested parsers) and stays one.
+		const value = Array.isArray(raw) && path.length > 1 && !key.endsWith('[]') ? raw[raw.length - 1] : raw;
 		if (Array.isArray(value) && key.endsWith('[]')) {
 			for (const element of value) setPath(root, path, copyValue(element));
 		} else {

@@ -1,0 +1,746 @@
+/**
+ * The Bitrix24 Bizproc Trigger through n8n-core's real contexts: its webhook() runs in a
+ * WebhookContext on a real HTTP request that the sandbox portal sends, parsed as n8n's webhook
+ * server parses it (raw body kept, form bodies through querystring.parse); its webhookMethods run in
+ * a HookContext against the sandbox's registration methods; the items it returns run through
+ * WorkflowExecute, into the Bitrix24 Bizproc Log node, back to the portal.
+ */
+import http from 'http';
+import type { AddressInfo } from 'net';
+import { parse as parseQueryString } from 'querystring';
+
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import { DirectoryLoader, ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWebhookData,
+	type IWebhookResponseData,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
+import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
+import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
+import { Bitrix24BizprocTrigger } from '../../nodes/Bitrix24BizprocTrigger/Bitrix24BizprocTrigger.node';
+import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
+import { tokenHash } from '../../nodes/shared/handlerCall';
+import { startPortal, type Portal } from './portal';
+
+type SandboxPortal = Portal & {
+	startWorkflow(run: IDataObject): Promise<{ eventToken: string; workflowId: string; handlerStatus: number; handlerBody: string }>;
+	registeredActivities(): IDataObject[];
+	registeredRobots(): IDataObject[];
+};
+
+const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
+const TRIGGER_TYPE = `${PACKAGE}.bitrix24BizprocTrigger`;
+const LOG_TYPE = `${PACKAGE}.bitrix24BizprocLog`;
+
+const trigger = new Bitrix24BizprocTrigger();
+const logNode = new Bitrix24BizprocLog();
+DirectoryLoader.applyDeclarativeNodeOptionParameters(logNode);
+const nodeClasses: Record<string, INodeType> = { [TRIGGER_TYPE]: trigger, [LOG_TYPE]: logNode };
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeClasses[type],
+	getByNameAndVersion: (type) => nodeClasses[type],
+	getKnownTypes: () => ({}),
+};
+
+/** The parts of n8n's own oAuth2Api that ours extends (as in n8nEngine.ts). */
+const oAuth2Api: ICredentialType = {
+	name: 'oAuth2Api',
+	displayName: 'OAuth2 API',
+	properties: [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: '' },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: '' },
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
+		{ displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '' },
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: '' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
+		{ displayName: 'Ignore SSL Issues', name: 'ignoreSSLIssues', type: 'boolean', default: false },
+	],
+};
+const credentialTypes: Record<string, ICredentialType> = {
+	oAuth2Api,
+	bitrix24WebhookApi: new Bitrix24WebhookApi(),
+	bitrix24OAuth2Api: new Bitrix24OAuth2Api(),
+};
+function propertiesOf(typeName: string): ICredentialType['properties'] {
+	const type = credentialTypes[typeName];
+	const inherited = (type.extends ?? []).flatMap(propertiesOf);
+	const own = new Set(type.properties.map((p) => p.name));
+	return [...inherited.filter((p) => !own.has(p.name)), ...type.properties];
+}
+
+type StoredCredentials = Record<string, ICredentialDataDecryptedObject>;
+
+/** Credential resolution as n8n does it: defaults, `={{ }}` expressions, token data written back. */
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly stored: StoredCredentials, private readonly workflow: () => Workflow, private readonly node: () => INode) {
+		super();
+	}
+	getParentTypes(name: string): string[] {
+		const parents = credentialTypes[name]?.extends ?? [];
+		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
+	}
+	async authenticate(_credentials: ICredentialDataDecryptedObject, _typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return requestOptions;
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(_a: IWorkflowExecuteAdditionalData, _n: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.stored[type];
+		if (!data) throw new Error(`no stored credentials of type ${type}`);
+		const withDefaults = NodeHelpers.getNodeParameters(propertiesOf(type), data as INodeParameters, true, false, null, null) as INodeParameters;
+		const resolved = this.workflow().expression.getComplexParameterValue(this.node(), withDefaults, 'internal', {}, undefined, undefined, withDefaults as IDataObject) as ICredentialDataDecryptedObject;
+		return { ...data, ...resolved };
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(_n: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		this.stored[type] = { ...this.stored[type], oauthTokenData: data.oauthTokenData };
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	getCredentialsProperties(type: string) {
+		return propertiesOf(type);
+	}
+}
+
+interface HarnessOptions {
+	parameters: IDataObject;
+	credentials: StoredCredentials;
+	/** Connect a Bitrix24 Bizproc Log node after the trigger, with these parameters. */
+	logParameters?: IDataObject;
+	workflowId?: string;
+}
+
+/**
+ * A stand-in for n8n's webhook server and activation, built from n8n-core's real pieces. The request
+ * handling mirrors packages/cli: rawBodyReader keeps `req.rawBody`, parseBody makes form bodies flat
+ * with querystring.parse (maxKeys 1000) and JSON with JSON.parse; a node that answers itself returns
+ * `noWebhookResponse`; `workflowData` starts an execution and, in onReceived mode, is answered 200
+ * `{"message":"Workflow was started"}`; anything else is answered with `webhookResponse`.
+ */
+class TriggerHarness {
+	readonly node: INode;
+	readonly workflow: Workflow;
+	readonly executions: IRun[] = [];
+	readonly webhookResults: IWebhookResponseData[] = [];
+	/** Every request as it arrived, to send the very same bytes again (a repeated delivery). */
+	readonly received: Array<{ contentType?: string; rawBody: Buffer }> = [];
+	private server?: http.Server;
+	private additionalData!: IWorkflowExecuteAdditionalData;
+	private pending: Array<Promise<unknown>> = [];
+
+	constructor(private readonly options: HarnessOptions) {
+		const authentication = (options.parameters.authentication as string | undefined) ?? 'webhook';
+		const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+		const credentials = { [credentialType]: { id: '1', name: `Test ${credentialType}` } };
+		this.node = {
+			id: 'trigger-node',
+			name: 'Bitrix24 Bizproc Trigger',
+			type: TRIGGER_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'c0ffee00-0000-4000-8000-000000000001',
+			parameters: NodeHelpers.getNodeParameters(trigger.description.properties, options.parameters as INodeParameters, true, false, null, null) ?? {},
+			credentials,
+		};
+		const nodes: INode[] = [this.node];
+		const connections: Workflow['connectionsBySourceNode'] = {};
+		if (options.logParameters) {
+			nodes.push({
+				id: 'log-node',
+				name: 'Bitrix24 Bizproc Log',
+				type: LOG_TYPE,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: NodeHelpers.getNodeParameters(logNode.description.properties, options.logParameters as INodeParameters, true, false, null, null) ?? {},
+				credentials,
+			});
+			connections[this.node.name] = { main: [[{ node: 'Bitrix24 Bizproc Log', type: 'main', index: 0 }]] };
+		}
+		this.workflow = new Workflow({ id: options.workflowId ?? 'wf-trigger', name: 'trigger test', nodes, connections, active: true, nodeTypes, staticData: {}, settings: {} });
+	}
+
+	async start(): Promise<void> {
+		this.server = http.createServer((req, res) => {
+			const done = this.handle(req, res).catch((error: Error) => {
+				if (!res.headersSent) res.writeHead(500);
+				res.end(JSON.stringify({ message: error.message }));
+			});
+			this.pending.push(done);
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		const { port } = this.server.address() as AddressInfo;
+		const base = `http://127.0.0.1:${port}`;
+		const credentialsHelper = new CredentialsHelper(this.options.credentials, () => this.workflow, () => this.node);
+		this.additionalData = {
+			credentialsHelper,
+			hooks: new ExecutionLifecycleHooks('webhook', 'execution-1', { id: this.workflow.id, name: 'trigger test', nodes: [], connections: {}, active: true, activeVersionId: null, isArchived: false, createdAt: new Date(), updatedAt: new Date() } as never),
+			executionId: 'execution-1',
+			restApiUrl: `${base}/rest`,
+			instanceBaseUrl: `${base}/`,
+			webhookBaseUrl: `${base}/webhook`,
+			webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+			webhookTestBaseUrl: `${base}/webhook-test`,
+			formWaitingBaseUrl: `${base}/form-waiting`,
+			currentNodeParameters: undefined,
+			executionTimeoutTimestamp: undefined,
+			userId: 'user-1',
+			variables: {},
+			logAiEvent: () => {},
+			setExecutionStatus: () => {},
+			sendDataToUI: () => {},
+			startRunnerTask: async () => {
+				throw new Error('no task runner in these tests');
+			},
+			getRunExecutionData: async () => undefined,
+			executeWorkflow: async () => {
+				throw new Error('no sub-workflows in these tests');
+			},
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
+	/** The URL n8n gives this trigger in production: what the portal must call. */
+	get productionUrl(): string {
+		return `${this.additionalData.webhookBaseUrl}/${this.node.webhookId}/bitrix24-bizproc`;
+	}
+
+	get testUrl(): string {
+		return `${this.additionalData.webhookTestBaseUrl}/${this.node.webhookId}/bitrix24-bizproc`;
+	}
+
+	private webhookData(isTest = false): IWebhookData {
+		return {
+			httpMethod: 'POST',
+			node: this.node.name,
+			path: `${this.node.webhookId}/bitrix24-bizproc`,
+			webhookDescription: trigger.description.webhooks![0],
+			workflowId: this.workflow.id,
+			workflowExecuteAdditionalData: this.additionalData,
+			isTest,
+		};
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		if (req.method !== 'POST' || url.pathname !== new URL(this.productionUrl).pathname) {
+			res.writeHead(404, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({ message: 'The requested webhook is not registered.' }));
+			return;
+		}
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const rawBody = Buffer.concat(chunks);
+		const request = req as http.IncomingMessage & { rawBody: Buffer; body: unknown; contentType?: string; query: IDataObject; params: IDataObject };
+		request.rawBody = rawBody;
+		request.contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() || undefined;
+		request.query = Object.fromEntries(url.searchParams);
+		request.params = {};
+		request.body = {};
+		this.received.push({ contentType: req.headers['content-type'], rawBody });
+		if (rawBody.length) {
+			if (request.contentType === 'application/json') {
+				try {
+					request.body = JSON.parse(rawBody.toString('utf8'));
+				} catch {
+					// n8n's parseBody throws UnprocessableRequestError before any node runs.
+					res.writeHead(422, { 'Content-Type': 'application/json' });
+					res.end(JSON.stringify({ message: 'Failed to parse request body' }));
+					return;
+				}
+			}
+			else if (request.contentType === 'application/x-www-form-urlencoded') request.body = parseQueryString(rawBody.toString('utf8'), undefined, undefined, { maxKeys: 1000 });
+			else if (request.contentType === 'text/plain') request.body = rawBody.toString('utf8');
+		}
+
+		const additionalData = { ...this.additionalData, httpRequest: request, httpResponse: res } as unknown as IWorkflowExecuteAdditionalData;
+		const context = new WebhookContext(this.workflow, this.node, additionalData, 'webhook', this.webhookData(), [], null);
+		const result = await trigger.webhook.call(context);
+		this.webhookResults.push(result);
+		if (result.noWebhookResponse === true) {
+			if (!res.writableEnded) throw new Error('the node asked for no response but did not answer');
+			return;
+		}
+		if (result.workflowData === undefined) {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify(result.webhookResponse ?? { message: 'Webhook call received' }));
+			return;
+		}
+		// onReceived: the caller is answered as soon as the execution is started, not when it ends.
+		const execution = this.execute(result.workflowData);
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify({ message: 'Workflow was started' }));
+		await execution;
+	}
+
+	private async execute(workflowData: INodeExecutionData[][]): Promise<void> {
+		const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: this.node, data: { main: workflowData }, source: null }] } });
+		const run = await new WorkflowExecute(this.additionalData, 'webhook', runExecutionData).processRunExecutionData(this.workflow);
+		this.executions.push(run);
+	}
+
+	/** Sends a request that arrived before once more, byte for byte, as a portal retrying a delivery does. */
+	async replay(index: number): Promise<{ status: number; body: string }> {
+		const { contentType, rawBody } = this.received[index];
+		const answer = await fetch(this.productionUrl, { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body: rawBody });
+		return { status: answer.status, body: await answer.text() };
+	}
+
+	/** Waits until every request the server got has been handled and its execution has ended. */
+	async settle(): Promise<void> {
+		while (this.pending.length) await Promise.all(this.pending.splice(0));
+	}
+
+	/** The trigger's output items of each execution. */
+	outputs(): IDataObject[][] {
+		return this.executions.map((run) => (run.data.resultData.runData[this.node.name]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json));
+	}
+
+	hookContext(isTest = false): HookContext {
+		return new HookContext(this.workflow, this.node, this.additionalData, isTest ? 'manual' : 'trigger', isTest ? 'manual' : 'activate', this.webhookData(isTest));
+	}
+
+	async runHook(method: 'checkExists' | 'create' | 'delete', isTest = false): Promise<boolean> {
+		return await trigger.webhookMethods.default[method].call(this.hookContext(isTest));
+	}
+
+	/** As n8n's WebhookService.createWebhookIfNotExists on activation. */
+	async activate(isTest = false): Promise<{ existed: boolean }> {
+		const existed = await this.runHook('checkExists', isTest);
+		if (!existed) await this.runHook('create', isTest);
+		return { existed };
+	}
+
+	async stop(): Promise<void> {
+		await this.settle();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+}
+
+let portal: SandboxPortal;
+const harnesses: TriggerHarness[] = [];
+const warnings: string[] = [];
+
+beforeAll(async () => {
+	portal = (await startPortal()) as SandboxPortal;
+	const logger = Container.get(Logger);
+	jest.spyOn(logger, 'warn').mockImplementation((message: string) => {
+		warnings.push(message);
+	});
+	jest.spyOn(logger, 'info').mockImplementation(() => {});
+});
+afterAll(async () => {
+	await portal.close();
+	jest.restoreAllMocks();
+});
+afterEach(async () => {
+	await Promise.all(harnesses.splice(0).map(async (h) => await h.stop()));
+	warnings.length = 0;
+});
+
+async function harness(options: HarnessOptions): Promise<TriggerHarness> {
+	const created = new TriggerHarness(options);
+	await created.start();
+	harnesses.push(created);
+	return created;
+}
+
+const webhookCredentials = (extra: IDataObject = {}): StoredCredentials => ({
+	bitrix24WebhookApi: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, ...extra } as ICredentialDataDecryptedObject,
+});
+const oauthCredentials = (extra: IDataObject = {}): StoredCredentials => ({
+	bitrix24OAuth2Api: {
+		clientId: portal.oauth.clientId,
+		clientSecret: portal.oauth.clientSecret,
+		portalUrl: portal.oauth.portalUrl,
+		oauthServerUrl: portal.oauth.oauthServerUrl,
+		oauthTokenData: portal.issueOAuthTokens({}),
+		applicationToken: portal.oauth.applicationToken,
+		...extra,
+	} as ICredentialDataDecryptedObject,
+});
+
+const SECRET_KEYS = ['access_token', 'refresh_token', 'application_token'];
+
+describe('a business process reaches the action', () => {
+	it('starts one execution with the call as one nested item, answered at once', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		const call = await portal.startWorkflow({
+			handlerUrl: h.productionUrl,
+			code: 'n8n_check_order',
+			properties: { Amount: '1500.50', Comment: 'Привет & до свидания', Nested: { Deep: 'x' }, Users: ['user_1', 'user_7'], Empty: '' },
+			documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_42'],
+			timeoutDuration: 600,
+		});
+		expect(call.handlerStatus).toBe(200);
+		expect(JSON.parse(call.handlerBody)).toEqual({ message: 'Workflow was started' });
+		await h.settle();
+
+		expect(h.outputs()).toHaveLength(1);
+		const [items] = h.outputs();
+		expect(items).toHaveLength(1);
+		expect(items[0]).toEqual({
+			event_token: call.eventToken,
+			workflow_id: call.workflowId,
+			code: 'n8n_check_order',
+			document_id: ['crm', 'CCrmDocumentDeal', 'DEAL_42'],
+			document_type: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+			properties: { Amount: '1500.50', Comment: 'Привет & до свидания', Nested: { Deep: 'x' }, Users: ['user_1', 'user_7'], Empty: '' },
+			use_subscription: 'Y',
+			timeout_duration: 600,
+			ts: expect.any(Number),
+			domain: 'sandbox.bitrix24.test',
+			member_id: portal.oauth.memberId,
+			client_endpoint: `${portal.baseUrl}/rest/`,
+			user_id: 1,
+		});
+	});
+
+	it('leaves the access, refresh and application tokens out of the execution unless Include Access Tokens is on', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await h.settle();
+		const saved = JSON.stringify(h.executions[0].data);
+		for (const key of SECRET_KEYS) expect(saved).not.toContain(key);
+		expect(saved).not.toContain(portal.oauth.applicationToken);
+
+		const withTokens = await harness({ parameters: { options: { includeAccessTokens: true } }, credentials: webhookCredentials(), workflowId: 'wf-with-tokens' });
+		await portal.startWorkflow({ handlerUrl: withTokens.productionUrl });
+		await withTokens.settle();
+		const [[item]] = withTokens.outputs();
+		expect(item.auth).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String), application_token: portal.oauth.applicationToken });
+	});
+
+	it('hands the event token on: the Log node after the trigger writes into the calling business process', async () => {
+		const h = await harness({
+			parameters: {},
+			credentials: webhookCredentials(),
+			logParameters: { logMessage: '=Order {{ $json.properties.Order }} received' },
+		});
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, properties: { Order: 'A-17' } });
+		await h.settle();
+		expect(h.executions[0].data.resultData.error).toBeUndefined();
+		expect(portal.workflow(call.workflowId)?.logLines.map((l) => l.message)).toEqual(['Order A-17 received']);
+	});
+
+	it('works with the OAuth2 credential and its Application Token as well', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: oauthCredentials() });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.outputs()[0][0].event_token).toBe(call.eventToken);
+	});
+});
+
+describe('calls that are not from the trusted application', () => {
+	it('a forged application token gets 401 and starts nothing', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, applicationToken: 'forged-0123456789abcdef' });
+		expect(call.handlerStatus).toBe(401);
+		expect(JSON.parse(call.handlerBody)).toMatchObject({ error: 'unauthorized' });
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(h.webhookResults).toEqual([{ noWebhookResponse: true }]);
+		expect(warnings.join('\n')).toContain('application token is missing or wrong');
+		expect(warnings.join('\n')).not.toContain('forged-0123456789abcdef');
+	});
+
+	it('a call without an application token gets 401', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		const form = new URLSearchParams({ event_token: 'x|y|z.sig', workflow_id: 'w', 'auth[domain]': 'sandbox.bitrix24.test' });
+		const answer = await fetch(h.productionUrl, { method: 'POST', body: form });
+		expect(answer.status).toBe(401);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+	});
+
+	it('a credential without an Application Token refuses every call and says why in the n8n log', async () => {
+		const h = await harness({ parameters: {}, credentials: { bitrix24WebhookApi: { webhookUrl: portal.webhookUrl } } });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(401);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain('the credential has no Application Token');
+	});
+
+	it('Check Member ID and Check Domain refuse another portal with 401', async () => {
+		const wrongMember = await harness({ parameters: { options: { checkMemberId: 'another-member' } }, credentials: webhookCredentials(), workflowId: 'wf-member' });
+		expect((await portal.startWorkflow({ handlerUrl: wrongMember.productionUrl })).handlerStatus).toBe(401);
+		const wrongDomain = await harness({ parameters: { options: { checkDomain: 'other.bitrix24.com' } }, credentials: webhookCredentials(), workflowId: 'wf-domain' });
+		expect((await portal.startWorkflow({ handlerUrl: wrongDomain.productionUrl })).handlerStatus).toBe(401);
+		const right = await harness({
+			parameters: { options: { checkMemberId: portal.oauth.memberId, checkDomain: 'https://SANDBOX.bitrix24.test/' } },
+			credentials: webhookCredentials(),
+			workflowId: 'wf-right-portal',
+		});
+		expect((await portal.startWorkflow({ handlerUrl: right.productionUrl })).handlerStatus).toBe(200);
+		await Promise.all([wrongMember.settle(), wrongDomain.settle(), right.settle()]);
+		expect(wrongMember.executions).toHaveLength(0);
+		expect(wrongDomain.executions).toHaveLength(0);
+		expect(right.executions).toHaveLength(1);
+	});
+
+	it.each([
+		['text/plain', 'event_token=abc'],
+		['application/json', '{"workflow_id":"x"}'],
+		['application/json', '{broken'],
+		['application/x-www-form-urlencoded', `workflow_id=x&auth%5Bapplication_token%5D=APP`],
+		['application/x-www-form-urlencoded', ''],
+	])('a malformed body (%s %s) gets 400 and starts nothing', async (contentType, body) => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		const answer = await fetch(h.productionUrl, {
+			method: 'POST',
+			headers: { 'Content-Type': contentType },
+			body: body.replace('APP', portal.oauth.applicationToken),
+		});
+		// n8n itself refuses broken JSON before the node runs (its body parser answers 422).
+		expect(answer.status).toBe(body === '{broken' ? 422 : 400);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+	});
+});
+
+describe('repeated delivery', () => {
+	it('a repeat of an accepted event_token starts no second execution and is answered 200', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		const first = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		const again = await h.replay(0);
+		expect(again.status).toBe(200);
+		expect(JSON.parse(again.body)).toEqual({ message: 'Already received' });
+		expect((await h.replay(0)).status).toBe(200);
+		const other = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await h.settle();
+		expect(h.executions).toHaveLength(2);
+		expect(h.outputs().map(([item]) => item.event_token)).toEqual([first.eventToken, other.eventToken]);
+	});
+
+	it('keeps only hashes of the tokens, and Repeat Window 0 turns the check off', async () => {
+		const h = await harness({ parameters: { options: { repeatWindowMinutes: 0 } }, credentials: webhookCredentials(), workflowId: 'wf-no-window' });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await h.replay(0);
+		await h.settle();
+		expect(h.executions).toHaveLength(2);
+
+		const counted = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-hashes' });
+		const call = await portal.startWorkflow({ handlerUrl: counted.productionUrl });
+		await counted.settle();
+		const hashes = recentTokens.hashes(`wf-hashes:${counted.node.id}`);
+		expect(hashes).toEqual([tokenHash(call.eventToken)]);
+		expect(hashes.join()).not.toContain(call.eventToken.split('|')[0]);
+	});
+
+	it('a forged repeat does not poison the set: the genuine call still runs', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-poison' });
+		// A forger who saw an event token sends it first with a wrong application token...
+		const genuine = await portal.startWorkflow({ handlerUrl: h.productionUrl, applicationToken: 'forged-0000000000' });
+		expect(genuine.handlerStatus).toBe(401);
+		// ...then the portal delivers that very token with the right one: it must still run.
+		const form = h.received[0].rawBody.toString('utf8').replace('forged-0000000000', portal.oauth.applicationToken);
+		const answer = await fetch(h.productionUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
+		expect(answer.status).toBe(200);
+		await h.settle();
+		expect(h.outputs().map(([item]) => item.event_token)).toEqual([genuine.eventToken]);
+	});
+});
+
+describe('registration on activation (OAuth2)', () => {
+	const actionParameters = (extra: IDataObject = {}): IDataObject => ({
+		authentication: 'oAuth2',
+		registerAs: 'action',
+		activityCode: 'n8n_check_order',
+		activityName: 'Check order in n8n',
+		activityDescription: 'Sends the order to n8n',
+		inputProperties: {
+			property: [
+				{ key: 'Order', displayName: 'Order number', type: 'string', required: true },
+				{ key: 'Amount', type: 'double', default: '0' },
+			],
+		},
+		returnProperties: { property: [{ key: 'Approved', displayName: 'Approved', type: 'bool' }] },
+		...extra,
+	});
+
+	afterEach(async () => {
+		// Leave the portal's registry empty for the next test.
+		const tokens = portal.issueOAuthTokens({});
+		for (const [kind, entries] of [
+			['activity', portal.registeredActivities()],
+			['robot', portal.registeredRobots()],
+		] as const) {
+			for (const entry of entries) {
+				await fetch(`${portal.baseUrl}/rest/bizproc.${kind}.delete.json`, {
+					method: 'POST',
+					headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
+					body: JSON.stringify({ CODE: entry.CODE }),
+				});
+			}
+		}
+	});
+
+	it('create registers the action with the production URL, checkExists then finds it, delete removes it', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		expect(await h.runHook('checkExists')).toBe(false);
+		expect(await h.activate()).toEqual({ existed: false });
+		const [activity] = portal.registeredActivities();
+		expect(activity).toMatchObject({
+			CODE: 'n8n_check_order',
+			HANDLER: h.productionUrl,
+			NAME: 'Check order in n8n',
+			DESCRIPTION: 'Sends the order to n8n',
+			USE_SUBSCRIPTION: 'Y',
+			PROPERTIES: {
+				Order: { NAME: 'Order number', TYPE: 'string', REQUIRED: 'Y', MULTIPLE: 'N' },
+				Amount: { NAME: 'Amount', TYPE: 'double', REQUIRED: 'N', DEFAULT: '0' },
+			},
+			RETURN_PROPERTIES: { Approved: { NAME: 'Approved', TYPE: 'bool' } },
+		});
+		expect(portal.registeredRobots()).toEqual([]);
+		expect(await h.runHook('checkExists')).toBe(true);
+
+		// The portal runs the registered action: its HANDLER is the trigger.
+		const call = await portal.startWorkflow({ code: 'n8n_check_order', properties: { Order: 'A-1' } });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.outputs()[0][0]).toMatchObject({ code: 'n8n_check_order', properties: { Order: 'A-1' } });
+
+		expect(await h.runHook('delete')).toBe(true);
+		expect(portal.registeredActivities()).toEqual([]);
+		expect(await h.runHook('checkExists')).toBe(false);
+	});
+
+	it('registers a robot with bizproc.robot.add when Register As is Robot', async () => {
+		const h = await harness({ parameters: actionParameters({ registerAs: 'robot', activityCode: 'n8n_robot' }), credentials: oauthCredentials() });
+		await h.activate();
+		expect(portal.registeredActivities()).toEqual([]);
+		expect(portal.registeredRobots()).toEqual([expect.objectContaining({ CODE: 'n8n_robot', HANDLER: h.productionUrl, USE_SUBSCRIPTION: 'Y' })]);
+		expect(await h.runHook('checkExists')).toBe(true);
+		expect(await h.runHook('delete')).toBe(true);
+		expect(portal.registeredRobots()).toEqual([]);
+	});
+
+	it('an action already installed with another HANDLER is updated instead of failing', async () => {
+		const tokens = portal.issueOAuthTokens({});
+		const added = await fetch(`${portal.baseUrl}/rest/bizproc.activity.add.json`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ CODE: 'n8n_check_order', HANDLER: 'https://old.example.com/handler', NAME: 'Old', USE_SUBSCRIPTION: 'N' }),
+		});
+		expect(added.status).toBe(200);
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		// Listed, but not registered by this node with these fields: not taken as existing.
+		expect(await h.activate()).toEqual({ existed: false });
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ CODE: 'n8n_check_order', HANDLER: h.productionUrl, NAME: 'Check order in n8n', USE_SUBSCRIPTION: 'Y' })]);
+		const methods = portal.journal().map((e) => e.restMethod);
+		expect(methods).toEqual(expect.arrayContaining(['bizproc.activity.list', 'bizproc.activity.add', 'bizproc.activity.update']));
+		// A second activation finds it and sends nothing but the list.
+		portal.clearJournal();
+		expect(await h.activate()).toEqual({ existed: true });
+		expect(portal.journal().map((e) => e.restMethod)).toEqual(['bizproc.activity.list']);
+	});
+
+	it('changed fields (a new property) are sent again on the next activation', async () => {
+		const first = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await first.activate();
+		const second = new TriggerHarness({ parameters: actionParameters({ returnProperties: { property: [{ key: 'Reason', type: 'text' }] } }), credentials: oauthCredentials() });
+		// Same node, same static data, new parameters.
+		Object.assign(second.workflow.staticData, first.workflow.staticData);
+		await second.start();
+		harnesses.push(second);
+		expect(await second.activate()).toEqual({ existed: false });
+		expect(portal.registeredActivities()[0].RETURN_PROPERTIES).toEqual({ Reason: expect.objectContaining({ TYPE: 'text' }) });
+	});
+
+	it('a code held by a robot gives a clear error when registering an action', async () => {
+		const robot = await harness({ parameters: actionParameters({ registerAs: 'robot' }), credentials: oauthCredentials() });
+		await robot.activate();
+		const action = await harness({ parameters: actionParameters(), credentials: oauthCredentials(), workflowId: 'wf-action' });
+		await expect(action.activate()).rejects.toThrow('The code "n8n_check_order" is already used by a robot of this application');
+	});
+
+	it('an invalid Code or Property code is refused before anything is sent', async () => {
+		const h = await harness({ parameters: actionParameters({ activityCode: 'bad code!' }), credentials: oauthCredentials() });
+		portal.clearJournal();
+		await expect(h.activate()).rejects.toThrow('The Code "bad code!" is not valid');
+		const badProperty = await harness({ parameters: actionParameters({ inputProperties: { property: [{ key: '1st' }] } }), credentials: oauthCredentials(), workflowId: 'wf-bad-prop' });
+		await expect(badProperty.activate()).rejects.toThrow('Properties: "1st" is not a valid property code');
+		expect(portal.journal()).toEqual([]);
+		expect(portal.registeredActivities()).toEqual([]);
+	});
+
+	it('"Listen for test event" (manual mode) leaves the registration alone', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		portal.clearJournal();
+		expect(await h.runHook('checkExists', true)).toBe(true);
+		expect(await h.runHook('create', true)).toBe(true);
+		expect(await h.runHook('delete', true)).toBe(true);
+		expect(portal.journal()).toEqual([]);
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl })]);
+	});
+
+	it('delete of an action that is already gone succeeds', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		const tokens = portal.issueOAuthTokens({});
+		await fetch(`${portal.baseUrl}/rest/bizproc.activity.delete.json`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ CODE: 'n8n_check_order' }),
+		});
+		expect(await h.runHook('delete')).toBe(true);
+	});
+
+	it('Do Not Register sends nothing to the portal', async () => {
+		const h = await harness({ parameters: actionParameters({ registerAs: 'none' }), credentials: oauthCredentials() });
+		portal.clearJournal();
+		expect(await h.activate()).toEqual({ existed: true });
+		expect(await h.runHook('delete')).toBe(true);
+		expect(portal.journal()).toEqual([]);
+	});
+});
+
+describe('registration with a webhook credential', () => {
+	it('registers nothing and explains how to register by hand', async () => {
+		const h = await harness({ parameters: { authentication: 'webhook', registerAs: 'action', activityCode: 'n8n_check_order', activityName: 'X' }, credentials: webhookCredentials() });
+		portal.clearJournal();
+		expect(await h.activate()).toEqual({ existed: true });
+		expect(await h.runHook('delete')).toBe(true);
+		expect(portal.journal()).toEqual([]);
+		expect(portal.registeredActivities()).toEqual([]);
+		// create is never reached on activation; called directly it refuses with the same advice.
+		await expect(h.runHook('create')).rejects.toThrow('Registering a Bitrix24 action needs the OAuth2 (application) credential');
+		const notice = trigger.description.properties.find((p) => p.name === 'webhookNotice')!;
+		expect(notice.type).toBe('notice');
+		expect(notice.displayOptions).toEqual({ show: { authentication: ['webhook'] } });
+		expect(notice.displayName).toContain('bizproc.activity.add');
+		expect(notice.displayName).toContain('Production URL');
+		expect(notice.displayName).toContain('USE_SUBSCRIPTION = Y');
+	});
+});

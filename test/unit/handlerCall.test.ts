@@ -121,6 +121,13 @@ describe('parseHandlerRequest', () => {
 		expect(result).toEqual(parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: form }));
 	});
 
+	it('keeps the last of a repeated bracket key from querystring, as PHP does, and appends [] keys', () => {
+		const body = parseQueryString('event_token=T&properties[A]=1&properties[A]=2&properties[L][]=x&properties[L][]=y');
+		expect(body['properties[A]']).toEqual(['1', '2']);
+		const result = parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', body });
+		expect(result.ok && result.fields.properties).toEqual({ A: '2', L: ['x', 'y'] });
+	});
+
 	it('reads an already nested body (qs-style parser) and JSON', () => {
 		const nested = { event_token: 'T', properties: { A: { B: 'x' } }, document_id: ['crm', 'X', 'Y'] };
 		expect(parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', body: nested })).toEqual({ ok: true, fields: nested });

@@ -717,6 +717,28 @@ describe('registration on activation (OAuth2)', () => {
 		expect(await h.runHook('delete')).toBe(true);
 	});
 
+	it('a HANDLER the portal does not accept gives a clear error', async () => {
+		const strict = (await startPortal({ allowedHandlerHosts: ['n8n.example.com'] })) as SandboxPortal;
+		try {
+			const h = await harness({
+				parameters: actionParameters(),
+				credentials: {
+					bitrix24OAuth2Api: {
+						clientId: strict.oauth.clientId,
+						clientSecret: strict.oauth.clientSecret,
+						portalUrl: strict.oauth.portalUrl,
+						oauthServerUrl: strict.oauth.oauthServerUrl,
+						oauthTokenData: strict.issueOAuthTokens({}),
+					} as ICredentialDataDecryptedObject,
+				},
+			});
+			await expect(h.activate()).rejects.toThrow("Bitrix24 refused this trigger's URL as the action's handler (ERROR_WRONG_HANDLER_URL)");
+			expect(strict.registeredActivities()).toEqual([]);
+		} finally {
+			await strict.close();
+		}
+	});
+
 	it('Do Not Register sends nothing to the portal', async () => {
 		const h = await harness({ parameters: actionParameters({ registerAs: 'none' }), credentials: oauthCredentials() });
 		portal.clearJournal();

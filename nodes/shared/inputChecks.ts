@@ -26,8 +26,25 @@ function refuse(context: IExecuteSingleFunctions, message: string, description: 
 	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description });
 }
 
+const TRIGGER_TYPE_SUFFIX = '.bitrix24BizprocTrigger';
+
+/**
+ * When the incoming item has no token (steps between the trigger and this node replaced it), the
+ * token of the Bitrix24 Bizproc Trigger upstream, whatever it is named: Trigger -> work -> Log then
+ * needs no expression.
+ */
+function eventTokenFromTrigger(context: IExecuteSingleFunctions): unknown {
+	const trigger = context.getParentNodes(context.getNode().name).find((node) => node.type.endsWith(TRIGGER_TYPE_SUFFIX));
+	if (!trigger) return undefined;
+	const reference = JSON.stringify(trigger.name);
+	return context.evaluateExpression(`={{ $(${reference}).isExecuted ? $(${reference}).item.json.event_token : undefined }}`, context.getItemIndex());
+}
+
 /** Puts the trimmed token back into the body, or refuses the item. */
 export function requireEventToken(context: IExecuteSingleFunctions, body: IDataObject): void {
+	if (body.event_token === undefined || body.event_token === null || body.event_token === '') {
+		body.event_token = eventTokenFromTrigger(context) as IDataObject[string];
+	}
 	const check = checkEventToken(body.event_token);
 	if (!check.ok) refuse(context, 'The Event Token cannot be used', `${check.problem} Nothing was sent.`);
 	body.event_token = check.token;

@@ -146,6 +146,19 @@ export function failureFromThrown(error: unknown): Bitrix24Failure {
 			);
 		}
 	}
+	// n8n 1.x keeps only the status and a JSON body on its NodeApiError (no axios response).
+	const { httpCode, context } = error as { httpCode?: unknown; context?: { data?: unknown } };
+	if (typeof httpCode === 'string' && /^\d{3}$/.test(httpCode)) {
+		const status = Number(httpCode);
+		return (
+			failureFromAnswer({ status, body: context?.data }) ?? {
+				code: `HTTP_${status}`,
+				httpStatus: status,
+				message: `Bitrix24 answered with HTTP ${status}`,
+				description: 'The portal answered with an unexpected status and no error code.',
+			}
+		);
+	}
 	for (const candidate of candidates) {
 		const code = (candidate as { code?: unknown } | undefined)?.code;
 		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(code)) {

@@ -178,7 +178,7 @@ class N8nInstance {
 		return JSON.parse(/** @type {string} */ (stdout));
 	}
 
-	/** `n8n start` in its own process group; resolves when /healthz answers. */
+	/** `n8n start` in its own process group; resolves when its REST API answers. */
 	async start(timeoutMs = 120_000) {
 		this.server = spawn(this.n8n.nodeBin, [this.n8n.n8nBin, 'start'], { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		const keep = (chunk) => {
@@ -190,8 +190,9 @@ class N8nInstance {
 		while (Date.now() < deadline) {
 			if (this.server.exitCode !== null) throw new Error(`n8n start exited (${this.server.exitCode}):\n${this.serverLog}`);
 			try {
-				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
-				if (response.ok) return;
+				// /healthz/readiness only says the database is ready; the REST routes come later (1.x).
+				const response = await fetch(`${this.baseUrl}/rest/settings`);
+				if (response.status !== 404 && response.status < 500) return;
 			} catch {
 				// not listening yet
 			}

@@ -102,3 +102,15 @@ describe('failureFromThrown reads what n8n-core throws', () => {
 		expect(failureFromThrown(new Error('timeout of 5000ms exceeded')).code).toBe('ETIMEDOUT');
 	});
 });
+
+describe('failureFromThrown reads what n8n 1.x throws', () => {
+	test('a NodeApiError with only httpCode and the JSON body in context.data', () => {
+		const thrown = Object.assign(new Error('Forbidden'), { httpCode: '403', context: { data: { error: 'ACCESS_DENIED', error_description: 'Access denied!' } } });
+		expect(failureFromThrown(thrown).message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
+	});
+
+	test('an HTML answer leaves no JSON body: a web page', () => {
+		const thrown = Object.assign(new Error('Bad gateway'), { httpCode: '502', context: {} });
+		expect(failureFromThrown(thrown).code).toBe('NON_JSON_ANSWER');
+	});
+});

@@ -37,7 +37,8 @@ function eventTokenFromTrigger(context: IExecuteSingleFunctions): unknown {
 	const trigger = context.getParentNodes(context.getNode().name).find((node) => node.type.endsWith(TRIGGER_TYPE_SUFFIX));
 	if (!trigger) return undefined;
 	const reference = JSON.stringify(trigger.name);
-	return context.evaluateExpression(`={{ $(${reference}).isExecuted ? $(${reference}).item.json.event_token : undefined }}`, context.getItemIndex());
+	// evaluateExpression adds the leading "=" itself.
+	return context.evaluateExpression(`{{ $(${reference}).isExecuted ? $(${reference}).item.json.event_token : undefined }}`, context.getItemIndex());
 }
 
 /** Puts the trimmed token back into the body, or refuses the item. */

@@ -98,7 +98,7 @@ class N8nInstance {
 			N8N_HOST: '127.0.0.1',
 			N8N_PORT: String(port),
 			N8N_PROTOCOL: 'http',
-			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+			[n8n.line === '1' ? 'WEBHOOK_URL' : 'N8N_WEBHOOK_URL']: `http://127.0.0.1:${port}/`,
 			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 			N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -200,6 +200,21 @@ class N8nInstance {
 		}
 		await this.stop();
 		throw new Error(`n8n did not become ready in ${timeoutMs} ms:\n${this.serverLog}`);
+	}
+
+	/**
+	 * Active workflows' webhooks are registered a moment after n8n is ready. Waits until the URL
+	 * answers anything but 404 (an empty POST: our trigger refuses it with 400 and runs nothing).
+	 */
+	async waitForWebhook(url, timeoutMs = 60_000) {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			const response = await fetch(url, { method: 'POST' });
+			await response.arrayBuffer();
+			if (response.status !== 404) return;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms:\n${this.serverLog.slice(-5000)}`);
 	}
 
 	/** Creates the owner account (fresh instance) and keeps its session cookie for REST calls. */

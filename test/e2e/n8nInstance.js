@@ -235,6 +235,23 @@ class N8nInstance {
 		return await response.json();
 	}
 
+	/** POST JSON to a REST path of the running n8n with the owner's session. */
+	async postJson(pathname, body = {}) {
+		const response = await fetch(`${this.baseUrl}${pathname}`, {
+			method: 'POST',
+			headers: { cookie: this.cookie ?? '', 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		if (!response.ok) throw new Error(`POST ${pathname}: ${response.status} ${await response.text()}`);
+		return await response.json();
+	}
+
+	/** Activates or deactivates a workflow in the running n8n, as the editor's toggle does (runs the trigger's hooks). */
+	async setActive(id, active) {
+		const { data } = await this.getJson(`/rest/workflows/${id}`);
+		await this.postJson(`/rest/workflows/${id}/${active ? 'activate' : 'deactivate'}`, active ? { versionId: data.versionId } : {});
+	}
+
 	/** Stops `n8n start` (SIGTERM to its group, SIGKILL after 15 s). */
 	async stop() {
 		const server = this.server;

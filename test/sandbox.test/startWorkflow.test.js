@@ -38,7 +38,7 @@ const handlerUrl = () => `http://127.0.0.1:${handler.address().port}/bitrix/acti
 describe('startWorkflow', () => {
 	test('POSTs exactly the portal form: form-urlencoded with PHP bracket keys, in the portal order', async () => {
 		const run = await portal.startWorkflow({ handlerUrl: handlerUrl(), properties: { message: 'Привет', nested: { a: ['x', 'y'] } } });
-		expect(run).toEqual({ eventToken: expect.any(String), workflowId: expect.any(String), handlerStatus: 200, handlerBody: 'handled' });
+		expect(run).toEqual({ eventToken: expect.any(String), workflowId: expect.any(String), handlerStatus: 200, handlerBody: 'handled', redeliver: expect.any(Function) });
 		expect(received).toHaveLength(1);
 		expect(received[0].contentType).toBe('application/x-www-form-urlencoded');
 		const keys = [...new URLSearchParams(received[0].body).keys()];
@@ -135,5 +135,13 @@ describe('startWorkflow', () => {
 			failing.closeAllConnections();
 			await new Promise((resolve) => failing.close(resolve));
 		}
+	});
+
+	test('redeliver() posts the very same call again, as a portal retrying a delivery does', async () => {
+		const run = await portal.startWorkflow({ handlerUrl: handlerUrl() });
+		const again = await run.redeliver();
+		expect(again.handlerStatus).toBe(200);
+		expect(received).toHaveLength(2);
+		expect(received[1]).toEqual(received[0]);
 	});
 });

@@ -164,7 +164,8 @@ async function startSandbox(options = {}) {
 				applicationToken,
 			});
 			const answer = await postToHandler(handlerUrl, form);
-			return { eventToken, workflowId: workflow.id, ...answer };
+			// A portal may deliver the same call again (a retry after a slow answer): redeliver() does that.
+			return { eventToken, workflowId: workflow.id, ...answer, redeliver: () => postToHandler(handlerUrl, form) };
 		},
 
 		workflow: (/** @type {string} */ workflowId) => workflows.snapshot(workflowId),

@@ -1,0 +1,135 @@
+/**
+ * The whole application-action loop in a real n8n (`n8n start`, active workflows): the sandbox
+ * portal plays a business process that calls the Bizproc Trigger; the workflow logs and sends the
+ * result. Forged and repeated calls, and registration by the trigger with the OAuth2 credential.
+ */
+const { startSandbox } = require('../sandbox');
+const { fixture } = require('./fixtures');
+const { N8nInstance, packPackage } = require('./n8nInstance');
+
+const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
+const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
+const EXAMPLE_ID = 'e2eExampleLoop01';
+const REGISTERED_ID = 'e2eRegisteredA01';
+
+let tarball;
+beforeAll(() => {
+	tarball = packPackage();
+});
+
+async function until(condition, timeoutMs = 30_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+describe.each(LINES)('n8n %s.x', (line) => {
+	let n8n;
+	let portal;
+	let handlerUrl;
+
+	beforeAll(async () => {
+		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
+		n8n = await N8nInstance.create({ line, tarball });
+		await n8n.importCredentials([
+			...fixture('credentials.json', {
+				__WEBHOOK_URL__: portal.webhookUrl,
+				__WRONG_WEBHOOK_URL__: `${portal.baseUrl}/rest/1/wrongcode0000/`,
+				__PORTAL_URL__: portal.baseUrl,
+				__CLIENT_ID__: portal.oauth.clientId,
+				__CLIENT_SECRET__: portal.oauth.clientSecret,
+				__OAUTH_TOKEN_DATA__: portal.issueOAuthTokens({}),
+			}).map((credential) => ({ ...credential, data: { ...credential.data, applicationToken: portal.oauth.applicationToken } })),
+			{
+				id: 'b24ExampleHook01',
+				name: 'Bitrix24 webhook',
+				type: 'bitrix24WebhookApi',
+				data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, portalPlan: 'standard' },
+			},
+		]);
+		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
+		await n8n.activateWorkflow(EXAMPLE_ID);
+		await n8n.importWorkflow(fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID }));
+		await n8n.start();
+		await n8n.login();
+		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
+		handlerUrl = `${n8n.baseUrl}/webhook/${trigger.webhookId}/bitrix24-bizproc`;
+		await n8n.waitForWebhook(handlerUrl);
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await portal?.close();
+	});
+
+	const executionsOf = async (workflowId) => (await n8n.storedExecutions()).filter((execution) => execution.workflowId === workflowId);
+
+	test('Trigger -> Log -> Log -> Send Result: the lines, the return values and the action completed, with no expression for the token', async () => {
+		const run = await portal.startWorkflow({ handlerUrl, code: 'n8n_check_order', properties: { Order: 'ORD-7' }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_7'] });
+		expect(run.handlerStatus).toBe(200);
+		await until(() => portal.workflow(run.workflowId).state === 'completed');
+		const workflow = portal.workflow(run.workflowId);
+		expect(workflow.logLines.map((l) => l.message)).toEqual([
+			'n8n received the request for DEAL_7 (order ORD-7)',
+			'Order checked by n8n:\n- stock reserved\n- invoice prepared',
+			'n8n finished: approved',
+		]);
+		expect(workflow.returnValues).toEqual({ result: 'approved' });
+		await until(async () => (await executionsOf(EXAMPLE_ID)).some((e) => e.status === 'success'));
+	});
+
+	test('a forged call (wrong application token) is refused with 401 and runs nothing', async () => {
+		const before = (await executionsOf(EXAMPLE_ID)).length;
+		const run = await portal.startWorkflow({ handlerUrl, applicationToken: 'forged-application-token' });
+		expect(run.handlerStatus).toBe(401);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
+		expect(portal.workflow(run.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
+	});
+
+	test('a malformed call gets 400 and runs nothing', async () => {
+		const before = (await executionsOf(EXAMPLE_ID)).length;
+		const response = await fetch(handlerUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'hello=world' });
+		expect(response.status).toBe(400);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
+	});
+
+	test('a repeated delivery of the same call runs the workflow once', async () => {
+		const before = (await executionsOf(EXAMPLE_ID)).length;
+		const run = await portal.startWorkflow({ handlerUrl, properties: { Order: 'ORD-8' } });
+		const again = await run.redeliver();
+		expect([run.handlerStatus, again.handlerStatus]).toEqual([200, 200]);
+		await until(() => portal.workflow(run.workflowId).state === 'completed');
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before + 1);
+		expect(portal.workflow(run.workflowId).logLines).toHaveLength(3);
+	});
+
+	test('with the OAuth2 credential, activation registers the action and deactivation removes it', async () => {
+		expect(portal.registeredActivities()).toEqual([]);
+		await n8n.setActive(REGISTERED_ID, true);
+		const registeredUrl = `${n8n.baseUrl}/webhook/e2e-registered-action/bitrix24-bizproc`;
+		await until(() => portal.registeredActivities().length > 0); // 2.x publishes in the background
+		const [action] = portal.registeredActivities();
+		expect(action).toMatchObject({ CODE: 'n8n_e2e_check', HANDLER: registeredUrl, USE_SUBSCRIPTION: 'Y' });
+		expect(Object.keys(action.PROPERTIES)).toEqual(['Order']);
+		expect(Object.keys(action.RETURN_PROPERTIES)).toEqual(['result']);
+
+		await n8n.waitForWebhook(registeredUrl);
+		const run = await portal.startWorkflow({ code: 'n8n_e2e_check', properties: { Order: 'ORD-9' } });
+		expect(run.handlerStatus).toBe(200);
+		await until(() => portal.workflow(run.workflowId).state === 'completed');
+		expect(portal.workflow(run.workflowId).logLines[0].message).toBe('Order ORD-9 checked through the registered action');
+		expect(portal.workflow(run.workflowId).returnValues).toEqual({ result: 'ok' });
+
+		await n8n.setActive(REGISTERED_ID, false);
+		await until(() => portal.registeredActivities().length === 0);
+		const calls = portal.journal().filter((entry) => entry.restMethod?.startsWith('bizproc.activity.'));
+		expect(calls.map((entry) => `${entry.restMethod} ${entry.authKind} ${entry.status}`)).toEqual(
+			expect.arrayContaining(['bizproc.activity.add oauth 200', 'bizproc.activity.delete oauth 200']),
+		);
+	});
+});

@@ -29,12 +29,14 @@ import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentia
 import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
 import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
 import { Bitrix24BizprocSendResult } from '../../nodes/Bitrix24BizprocSendResult/Bitrix24BizprocSendResult.node';
+import { Bitrix24BizprocTrigger } from '../../nodes/Bitrix24BizprocTrigger/Bitrix24BizprocTrigger.node';
 
-const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
+export const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
 
-const nodeClasses: Record<string, INodeType> = {
+export const nodeClasses: Record<string, INodeType> = {
 	[`${PACKAGE}.bitrix24BizprocLog`]: new Bitrix24BizprocLog(),
 	[`${PACKAGE}.bitrix24BizprocSendResult`]: new Bitrix24BizprocSendResult(),
+	[`${PACKAGE}.bitrix24BizprocTrigger`]: new Bitrix24BizprocTrigger(),
 };
 // n8n adds the "Request Options" collection (timeout, batching, proxy) to declarative nodes when it loads them.
 Object.values(nodeClasses).forEach((nodeType) => DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType));
@@ -62,7 +64,7 @@ const credentialTypes: Record<string, ICredentialType> = {
 	bitrix24OAuth2Api: new Bitrix24OAuth2Api(),
 };
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeClasses[type],
 	getByNameAndVersion: (type) => nodeClasses[type],
 	getKnownTypes: () => ({}),
@@ -78,7 +80,8 @@ function propertiesOf(typeName: string): ICredentialType['properties'] {
 /** Stored credential data, keyed by credential type, as a user would have saved it in n8n. */
 export type StoredCredentials = Record<string, ICredentialDataDecryptedObject>;
 
-class CredentialsHelper extends ICredentialsHelper {
+/** Credential resolution as n8n does it: defaults, `={{ }}` expressions, renewed token data written back. */
+export class CredentialsHelper extends ICredentialsHelper {
 	readonly savedTokenData: IDataObject[] = [];
 
 	constructor(private readonly stored: StoredCredentials, private readonly workflow: () => Workflow, private readonly node: () => INode) {

@@ -11,34 +11,26 @@ import { parse as parseQueryString } from 'querystring';
 
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { DirectoryLoader, ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	NodeHelpers,
 	Workflow,
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
-	type ICredentialType,
 	type IDataObject,
-	type IHttpRequestOptions,
 	type INode,
-	type INodeCredentialsDetails,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
-	type INodeTypes,
 	type IRun,
 	type IWebhookData,
 	type IWebhookResponseData,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
-import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
-import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
-import { Bitrix24BizprocTrigger } from '../../nodes/Bitrix24BizprocTrigger/Bitrix24BizprocTrigger.node';
 import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/shared/handlerCall';
+import { CredentialsHelper, PACKAGE, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { startPortal, type Portal } from './portal';
 
 type SandboxPortal = Portal & {
@@ -47,89 +39,11 @@ type SandboxPortal = Portal & {
 	registeredRobots(): IDataObject[];
 };
 
-const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
 const TRIGGER_TYPE = `${PACKAGE}.bitrix24BizprocTrigger`;
 const LOG_TYPE = `${PACKAGE}.bitrix24BizprocLog`;
 
-const trigger = new Bitrix24BizprocTrigger();
-const logNode = new Bitrix24BizprocLog();
-DirectoryLoader.applyDeclarativeNodeOptionParameters(logNode);
-const nodeClasses: Record<string, INodeType> = { [TRIGGER_TYPE]: trigger, [LOG_TYPE]: logNode };
-const nodeTypes: INodeTypes = {
-	getByName: (type) => nodeClasses[type],
-	getByNameAndVersion: (type) => nodeClasses[type],
-	getKnownTypes: () => ({}),
-};
-
-/** The parts of n8n's own oAuth2Api that ours extends (as in n8nEngine.ts). */
-const oAuth2Api: ICredentialType = {
-	name: 'oAuth2Api',
-	displayName: 'OAuth2 API',
-	properties: [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: '' },
-		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: '' },
-		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
-		{ displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '' },
-		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: '' },
-		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
-		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
-		{ displayName: 'Ignore SSL Issues', name: 'ignoreSSLIssues', type: 'boolean', default: false },
-	],
-};
-const credentialTypes: Record<string, ICredentialType> = {
-	oAuth2Api,
-	bitrix24WebhookApi: new Bitrix24WebhookApi(),
-	bitrix24OAuth2Api: new Bitrix24OAuth2Api(),
-};
-function propertiesOf(typeName: string): ICredentialType['properties'] {
-	const type = credentialTypes[typeName];
-	const inherited = (type.extends ?? []).flatMap(propertiesOf);
-	const own = new Set(type.properties.map((p) => p.name));
-	return [...inherited.filter((p) => !own.has(p.name)), ...type.properties];
-}
-
-type StoredCredentials = Record<string, ICredentialDataDecryptedObject>;
-
-/** Credential resolution as n8n does it: defaults, `={{ }}` expressions, token data written back. */
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly stored: StoredCredentials, private readonly workflow: () => Workflow, private readonly node: () => INode) {
-		super();
-	}
-	getParentTypes(name: string): string[] {
-		const parents = credentialTypes[name]?.extends ?? [];
-		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
-	}
-	async authenticate(_credentials: ICredentialDataDecryptedObject, _typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		return requestOptions;
-	}
-	async preAuthentication(): Promise<undefined> {
-		return undefined;
-	}
-	async runPreAuthentication(): Promise<undefined> {
-		return undefined;
-	}
-	async getCredentials(): Promise<never> {
-		throw new Error('not used');
-	}
-	async getDecrypted(_a: IWorkflowExecuteAdditionalData, _n: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
-		const data = this.stored[type];
-		if (!data) throw new Error(`no stored credentials of type ${type}`);
-		const withDefaults = NodeHelpers.getNodeParameters(propertiesOf(type), data as INodeParameters, true, false, null, null) as INodeParameters;
-		const resolved = this.workflow().expression.getComplexParameterValue(this.node(), withDefaults, 'internal', {}, undefined, undefined, withDefaults as IDataObject) as ICredentialDataDecryptedObject;
-		return { ...data, ...resolved };
-	}
-	async updateCredentials(): Promise<void> {}
-	async updateCredentialsOauthTokenData(_n: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
-		this.stored[type] = { ...this.stored[type], oauthTokenData: data.oauthTokenData };
-	}
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-	getCredentialsProperties(type: string) {
-		return propertiesOf(type);
-	}
-}
+const trigger = nodeClasses[TRIGGER_TYPE] as Required<Pick<INodeType, 'webhook' | 'webhookMethods' | 'description'>>;
+const logNode = nodeClasses[LOG_TYPE];
 
 interface HarnessOptions {
 	parameters: IDataObject;
@@ -328,7 +242,7 @@ class TriggerHarness {
 	}
 
 	async runHook(method: 'checkExists' | 'create' | 'delete', isTest = false): Promise<boolean> {
-		return await trigger.webhookMethods.default[method].call(this.hookContext(isTest));
+		return await trigger.webhookMethods.default![method].call(this.hookContext(isTest));
 	}
 
 	/** As n8n's WebhookService.createWebhookIfNotExists on activation. */

@@ -20,8 +20,14 @@ function progress(message) {
 	process.stderr.write(`[n8n install] ${message}\n`);
 }
 
+/** Runs a step quietly; its output is shown only when it fails. */
 function run(command, args, options) {
-	execFileSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60 * 1000, ...options });
+	try {
+		execFileSync(command, args, { stdio: 'pipe', timeout: 20 * 60 * 1000, maxBuffer: 256 * 1024 * 1024, ...options });
+	} catch (error) {
+		process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`.slice(-20_000));
+		throw error;
+	}
 }
 
 function npm(args, cwd, env = process.env) {

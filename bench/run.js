@@ -1,0 +1,611 @@
+// @ts-check
+'use strict';
+/**
+ * Benchmarks of the package inside a real n8n against the sandbox portal, all on 127.0.0.1:
+ *
+ *   B1 overhead   300 items through the Log node vs the same 300 calls through n8n's HTTP Request node
+ *   B2 burst      500 lines at once under a 50 / 20 per s portal limit: 50 concurrent webhook executions
+ *                 of 10 lines, and one `n8n execute` of 500 items; Log node vs HTTP Request node
+ *   B3 footprint  tarball and installed size, runtime dependencies, load time
+ *
+ * Prints figures and ratios and never asserts timings (the machine is shared and noisy). Writes
+ * docs/benchmarks.md with the same tables. Run with `npm run bench` (builds first), or
+ * `node bench/run.js` after `npm run build`.
+ *
+ *   node bench/run.js [--only=b1,b2,b3] [--no-write]
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { startSandbox } = require('../test/sandbox');
+const { N8nInstance, packPackage, PACKAGE_NAME, REPO } = require('../test/e2e/n8nInstance');
+
+const PACKAGE = require('../package.json');
+
+const args = process.argv.slice(2);
+const ONLY = (args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'b1,b2,b3').split(',');
+const WRITE = !args.includes('--no-write');
+const LINE = /** @type {'1'|'2'} */ (process.env.BENCH_N8N_LINE || '2');
+
+const B1_ITEMS = 300;
+const B1_ROUNDS = 3;
+const B2_EXECUTIONS = 50;
+const B2_LINES_PER_EXECUTION = 10;
+const B2_LINES = B2_EXECUTIONS * B2_LINES_PER_EXECUTION;
+const B2_LIMIT = { burst: 50, drainPerSecond: 20 };
+const B2_LOWER_BOUND_S = (B2_LINES - B2_LIMIT.burst) / B2_LIMIT.drainPerSecond;
+const RUN_DEADLINE_MS = 14 * 60 * 1000;
+
+const LOG_NODE = 'Bitrix24 Bizproc Log';
+const HTTP_NODE = 'HTTP Request';
+const CRED_OFF = { id: 'benchCredOff0001', name: 'Bitrix24 (bench, no client limit)', type: 'bitrix24WebhookApi' };
+const CRED_CUSTOM = { id: 'benchCredCust001', name: 'Bitrix24 (bench, custom 50 / 20 per s)', type: 'bitrix24WebhookApi' };
+
+const say = (text) => process.stdout.write(`${text}\n`);
+const step = (text) => process.stdout.write(`\n▶ ${text}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+// ---------------------------------------------------------------------------------------------
+// Workflows
+
+const manualTrigger = { parameters: {}, id: 'bench-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] };
+
+function webhookTrigger(pathName) {
+	return {
+		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'lastNode', options: {} },
+		id: `bench-webhook-${pathName}`,
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: `bench-${pathName}`,
+	};
+}
+
+/** Our node as a user sets it up: the token from the item (the default), the message from an expression. */
+function logNode(credential) {
+	return {
+		parameters: { authentication: 'webhook', logMessage: '={{ $json.text }}', options: {} },
+		id: 'bench-log',
+		name: LOG_NODE,
+		type: `${PACKAGE_NAME}.bitrix24BizprocLog`,
+		typeVersion: 1,
+		position: [600, 0],
+		credentials: { bitrix24WebhookApi: { id: credential.id, name: credential.name } },
+	};
+}
+
+/**
+ * n8n's HTTP Request node as a user of it would set it up for this call: POST to the webhook URL
+ * (which holds the secret, so no authentication), JSON body from two fields. `retry` switches on the
+ * node's own "Retry On Fail" setting with its defaults (3 tries, 1000 ms apart).
+ */
+function httpNode(webhookUrl, retry) {
+	return {
+		parameters: {
+			method: 'POST',
+			url: `${webhookUrl}bizproc.activity.log.json`,
+			sendBody: true,
+			contentType: 'json',
+			specifyBody: 'keypair',
+			bodyParameters: {
+				parameters: [
+					{ name: 'event_token', value: '={{ $json.event_token }}' },
+					{ name: 'log_message', value: '={{ $json.text }}' },
+				],
+			},
+			options: {},
+		},
+		id: 'bench-http',
+		name: HTTP_NODE,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [600, 0],
+		...(retry ? { retryOnFail: true, maxTries: 3, waitBetweenTries: 1000 } : {}),
+	};
+}
+
+/** Start → Set (raw JSON with the calls) → Split Out → node; or Webhook → Split Out (body.calls) → node. */
+function workflow(id, { calls, webhookPath, node }) {
+	const source = webhookPath
+		? webhookTrigger(webhookPath)
+		: { parameters: { mode: 'raw', jsonOutput: JSON.stringify({ calls }), options: {} }, id: 'bench-calls', name: 'Calls', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [200, 0] };
+	const split = {
+		parameters: { fieldToSplitOut: webhookPath ? 'body.calls' : 'calls', options: {} },
+		id: 'bench-split',
+		name: 'One item per call',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [400, 0],
+	};
+	const nodes = webhookPath ? [source, split, node] : [manualTrigger, source, split, node];
+	const connections = {
+		[source.name]: { main: [[{ node: split.name, type: 'main', index: 0 }]] },
+		[split.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] },
+	};
+	if (!webhookPath) connections.Start = { main: [[{ node: source.name, type: 'main', index: 0 }]] };
+	return { id, name: `bench: ${id}`, active: false, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counting what landed
+
+/** Issues `count` waiting business processes and the calls that write one line into each. */
+function issueCalls(portal, count, label) {
+	return Array.from({ length: count }, (_, n) => {
+		const { eventToken, workflowId } = portal.issueEventToken({});
+		return { event_token: eventToken, text: `${label} line ${n}`, workflowId };
+	});
+}
+
+/** Exactly once / lost / duplicated, per business process (each call has its own). */
+function countLanded(portal, calls) {
+	const perWorkflow = new Map(calls.map((call) => [call.workflowId, 0]));
+	const times = [];
+	for (const line of portal.logLines()) {
+		if (!perWorkflow.has(line.workflowId)) continue;
+		perWorkflow.set(line.workflowId, /** @type {number} */ (perWorkflow.get(line.workflowId)) + 1);
+		times.push(Date.parse(line.time));
+	}
+	const counts = [...perWorkflow.values()];
+	return {
+		once: counts.filter((c) => c === 1).length,
+		lost: counts.filter((c) => c === 0).length,
+		duplicated: counts.filter((c) => c > 1).length,
+		extraLines: counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0),
+		lines: times.length,
+		firstAt: times.length ? Math.min(...times) : undefined,
+		lastAt: times.length ? Math.max(...times) : undefined,
+	};
+}
+
+function portalCalls(portal) {
+	const calls = portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
+	return {
+		sent: calls.length,
+		refused: calls.filter((entry) => entry.error === 'QUERY_LIMIT_EXCEEDED').length,
+	};
+}
+
+async function storedRun(n8n, workflowId, nodeName) {
+	const [stored] = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === workflowId);
+	const run = stored?.data?.resultData?.runData?.[nodeName]?.[0];
+	return { status: stored?.status, executionTime: run?.executionTime, error: run?.error?.message ?? stored?.data?.resultData?.error?.message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// B3 load time
+
+/** Times require() + construction of every node and credential file, in fresh Node 24 processes. */
+function measureLoadTime(n8n, packageDir, rounds = 5) {
+	const files = [...PACKAGE.n8n.nodes, ...PACKAGE.n8n.credentials].map((file) => path.join(packageDir, file));
+	const script = `
+		const t0 = process.hrtime.bigint();
+		require('n8n-workflow');
+		const t1 = process.hrtime.bigint();
+		for (const file of ${JSON.stringify(files)}) {
+			const exported = require(file);
+			for (const value of Object.values(exported)) if (typeof value === 'function') new value();
+		}
+		const t2 = process.hrtime.bigint();
+		process.stdout.write(JSON.stringify({ workflow: Number(t1 - t0) / 1e6, ours: Number(t2 - t1) / 1e6 }));`;
+	const samples = [];
+	for (let n = 0; n < rounds; n++) {
+		const out = execFileSync(n8n.n8n.nodeBin, ['-e', script], {
+			cwd: packageDir,
+			env: { ...process.env, NODE_PATH: path.dirname(n8n.n8n.n8nDir) },
+			encoding: 'utf8',
+			timeout: 60_000,
+		});
+		samples.push(JSON.parse(out));
+	}
+	return { files: files.length, oursMs: median(samples.map((s) => s.ours)), n8nWorkflowMs: median(samples.map((s) => s.workflow)) };
+}
+
+function dirSize(dir) {
+	let total = 0;
+	let count = 0;
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) {
+			const sub = dirSize(full);
+			total += sub.bytes;
+			count += sub.files;
+		} else if (entry.isFile()) {
+			total += fs.statSync(full).size;
+			count += 1;
+		}
+	}
+	return { bytes: total, files: count };
+}
+
+async function timedStart(n8n) {
+	const started = Date.now();
+	await n8n.start();
+	return (Date.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+	const began = Date.now();
+	const results = { b1: undefined, b2: undefined, b3: {} };
+	let portal;
+	let n8n;
+	const deadline = setTimeout(() => {
+		process.stderr.write('\nThe benchmark ran past its time limit; stopping everything.\n');
+		Promise.allSettled([n8n?.dispose(), portal?.close()]).finally(() => process.exit(2));
+	}, RUN_DEADLINE_MS);
+	deadline.unref();
+
+	try {
+		step('Packing the package (run `npm run build` first) and starting the sandbox portal');
+		const tarball = packPackage();
+		results.b3.tarballBytes = fs.statSync(tarball).size;
+		results.b3.runtimeDependencies = Object.keys(PACKAGE.dependencies ?? {}).length;
+		portal = await startSandbox({ rateLimit: false, maxRequests: 50_000, maxLifetimeMs: RUN_DEADLINE_MS });
+
+		step(`Installing it into a fresh n8n ${LINE}.x user folder, as n8n installs community packages`);
+		n8n = await N8nInstance.create({
+			line: LINE,
+			tarball,
+			maxLifetimeMs: RUN_DEADLINE_MS,
+			env: { EXECUTIONS_MODE: 'regular', N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1' },
+		});
+		say(`  n8n ${n8n.version}, Node ${execFileSync(n8n.n8n.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);
+		const packageDir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+		const installed = dirSize(packageDir);
+		Object.assign(results.b3, { installedBytes: installed.bytes, installedFiles: installed.files, nodeModules: fs.existsSync(path.join(packageDir, 'node_modules')) ? fs.readdirSync(path.join(packageDir, 'node_modules')).length : 0 });
+		if (ONLY.includes('b3')) {
+			results.b3.load = measureLoadTime(n8n, packageDir);
+			say(`  load: ${fmt(results.b3.load.oursMs)} ms for ${results.b3.load.files} files (n8n-workflow itself: ${fmt(results.b3.load.n8nWorkflowMs)} ms)`);
+		}
+
+		await n8n.importCredentials([
+			{ ...CRED_OFF, data: { webhookUrl: portal.webhookUrl, portalPlan: 'off' } },
+			{ ...CRED_CUSTOM, data: { webhookUrl: portal.webhookUrl, portalPlan: 'custom', rateLimitBurst: B2_LIMIT.burst, rateLimitDrainPerSecond: B2_LIMIT.drainPerSecond } },
+		]);
+
+		// Every workflow is imported at once: each n8n CLI call boots n8n.
+		const toImport = [];
+		/** @type {Array<{ side: 'log'|'http', id: string, calls: any[] }>} */
+		const b1Runs = [];
+		if (ONLY.includes('b1')) {
+			for (let round = 0; round < B1_ROUNDS; round++) {
+				for (const side of /** @type {const} */ (['log', 'http'])) {
+					const id = `bench1${side}${round}`.padEnd(16, '0');
+					const calls = issueCalls(portal, B1_ITEMS, id);
+					b1Runs.push({ side, id, calls });
+					toImport.push(workflow(id, { calls: calls.map(({ workflowId, ...call }) => call), node: side === 'log' ? logNode(CRED_OFF) : httpNode(portal.webhookUrl, false) }));
+				}
+			}
+		}
+		const b2Variants = [
+			{ key: 'log', label: 'Log node (plan custom 50 / 20 per s)', node: () => logNode(CRED_CUSTOM) },
+			{ key: 'http', label: 'HTTP Request node, defaults', node: () => httpNode(portal.webhookUrl, false) },
+			{ key: 'httpRetry', label: 'HTTP Request node, Retry On Fail (3 tries, 1000 ms)', node: () => httpNode(portal.webhookUrl, true) },
+		];
+		/** @type {Array<{ key: string, label: string, id: string, calls: any[] }>} */
+		const b2Single = [];
+		/** @type {Array<{ key: string, label: string, id: string, path: string }>} */
+		const b2Hooks = [];
+		if (ONLY.includes('b2')) {
+			for (const [n, variant] of b2Variants.entries()) {
+				const id = `bench2one${n}`.padEnd(16, '0');
+				const calls = issueCalls(portal, B2_LINES, id);
+				b2Single.push({ key: variant.key, label: variant.label, id, calls });
+				toImport.push(workflow(id, { calls: calls.map(({ workflowId, ...call }) => call), node: variant.node() }));
+				const hookId = `bench2hook${n}`.padEnd(16, '0');
+				const hookPath = `bench-${variant.key.toLowerCase()}`;
+				b2Hooks.push({ key: variant.key, label: variant.label, id: hookId, path: hookPath });
+				toImport.push(workflow(hookId, { webhookPath: hookPath, node: variant.node() }));
+			}
+		}
+		if (toImport.length) await n8n.importWorkflow(toImport);
+
+		if (ONLY.includes('b1')) {
+			step(`B1 overhead: ${B1_ITEMS} items, Log node vs HTTP Request node, ${B1_ROUNDS} rounds alternating, portal limit off`);
+			portal.setRateLimit(false);
+			const samples = { log: [], http: [] };
+			for (const run of b1Runs) {
+				portal.clearJournal();
+				const started = Date.now();
+				const result = await n8n.execute(run.id);
+				const wallS = (Date.now() - started) / 1000;
+				const stored = await storedRun(n8n, run.id, run.side === 'log' ? LOG_NODE : HTTP_NODE);
+				const landed = countLanded(portal, run.calls);
+				samples[run.side].push({ executionTime: stored.executionTime, wallS, landed, status: stored.status, error: stored.error, exitCode: result.exitCode });
+				say(`  ${run.side.padEnd(4)} node ${fmt(stored.executionTime, 0)} ms (${fmt(stored.executionTime / B1_ITEMS, 3)} ms/item), execute ${fmt(wallS, 1)} s, ${landed.once}/${B1_ITEMS} landed once, ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
+			}
+			const summary = (side) => ({
+				nodeMs: median(samples[side].map((s) => s.executionTime)),
+				perItemMs: median(samples[side].map((s) => s.executionTime)) / B1_ITEMS,
+				wallS: median(samples[side].map((s) => s.wallS)),
+				allLanded: samples[side].every((s) => s.landed.once === B1_ITEMS && s.status === 'success'),
+				runs: samples[side].map((s) => s.executionTime),
+			});
+			results.b1 = { log: summary('log'), http: summary('http') };
+			results.b1.ratio = results.b1.log.nodeMs / results.b1.http.nodeMs;
+			results.b1.wallRatio = results.b1.log.wallS / results.b1.http.wallS;
+		}
+
+		if (ONLY.includes('b2')) {
+			step(`B2 burst, one execution: ${B2_LINES} items in one \`n8n execute\`, portal limit burst ${B2_LIMIT.burst}, drain ${B2_LIMIT.drainPerSecond}/s`);
+			results.b2 = { single: [], hooks: [] };
+			for (const run of b2Single) {
+				portal.setRateLimit(B2_LIMIT); // an empty bucket for every run
+				portal.clearJournal();
+				const started = Date.now();
+				const result = await n8n.execute(run.id);
+				const wallS = (Date.now() - started) / 1000;
+				const stored = await storedRun(n8n, run.id, run.key === 'log' ? LOG_NODE : HTTP_NODE);
+				const landed = countLanded(portal, run.calls);
+				const calls = portalCalls(portal);
+				const row = { ...run, calls: undefined, landed, portalCalls: calls, wallS, nodeS: stored.executionTime / 1000, status: stored.status, error: stored.error, exitCode: result.exitCode };
+				results.b2.single.push(row);
+				say(`  ${run.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${calls.sent} calls, ${calls.refused} refused; node ${fmt(row.nodeS, 1)} s, execute ${fmt(wallS, 1)} s; ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
+				await sleep(500);
+			}
+
+			step(`B2 burst, concurrent executions: ${B2_EXECUTIONS} webhook calls at once, ${B2_LINES_PER_EXECUTION} lines each, under \`n8n start\``);
+			for (const hook of b2Hooks) await n8n.activateWorkflow(hook.id);
+			results.b3.startWithS = await timedStart(n8n);
+			try {
+				for (const hook of b2Hooks) {
+					const url = `${n8n.baseUrl}/webhook/${hook.path}`;
+					portal.setRateLimit(false);
+					await waitForWebhook(url);
+					const before = new Set((await n8n.storedExecutions()).map((execution) => execution.id));
+					portal.setRateLimit(B2_LIMIT);
+					portal.clearJournal();
+					const calls = issueCalls(portal, B2_LINES, hook.id);
+					const batches = Array.from({ length: B2_EXECUTIONS }, (_, n) => calls.slice(n * B2_LINES_PER_EXECUTION, (n + 1) * B2_LINES_PER_EXECUTION));
+					const started = Date.now();
+					const answers = await Promise.all(
+						batches.map(async (batch) => {
+							const response = await fetch(url, {
+								method: 'POST',
+								headers: { 'Content-Type': 'application/json' },
+								body: JSON.stringify({ calls: batch.map(({ workflowId, ...call }) => call) }),
+								signal: AbortSignal.timeout(180_000),
+							});
+							await response.arrayBuffer();
+							return response.status;
+						}),
+					);
+					const wallS = (Date.now() - started) / 1000;
+					const executions = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === hook.id && !before.has(execution.id));
+					const landed = countLanded(portal, calls);
+					const failed = executions.filter((execution) => execution.status !== 'success');
+					const row = {
+						key: hook.key,
+						label: hook.label,
+						landed,
+						portalCalls: portalCalls(portal),
+						wallS,
+						spanS: landed.lastAt !== undefined ? (landed.lastAt - started) / 1000 : undefined,
+						executions: executions.length,
+						failedExecutions: failed.length,
+						httpNotOk: answers.filter((status) => status !== 200).length,
+						errors: [...new Set(failed.map((execution) => execution.data?.resultData?.error?.message ?? execution.status))],
+					};
+					results.b2.hooks.push(row);
+					say(
+						`  ${hook.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${row.portalCalls.sent} calls, ${row.portalCalls.refused} refused; ` +
+							`${row.failedExecutions}/${row.executions} executions failed; last line ${fmt(row.spanS, 1)} s after the first POST${row.errors.length ? ` (${row.errors.join('; ')})` : ''}`,
+					);
+					await sleep(500);
+				}
+			} finally {
+				await n8n.stop();
+			}
+		}
+
+		if (ONLY.includes('b3')) {
+			step('B3 footprint: `n8n start` readiness with and without the package');
+			if (results.b3.startWithS === undefined) {
+				results.b3.startWithS = await timedStart(n8n);
+				await n8n.stop();
+			}
+			fs.rmSync(packageDir, { recursive: true, force: true });
+			fs.writeFileSync(path.join(n8n.userFolder, '.n8n', 'nodes', 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+			results.b3.startWithoutS = await timedStart(n8n);
+			await n8n.stop();
+			say(`  ready after ${fmt(results.b3.startWithS, 1)} s with the package, ${fmt(results.b3.startWithoutS, 1)} s without`);
+		}
+
+		results.n8nVersion = n8n.version;
+		results.nodeVersion = execFileSync(n8n.n8n.nodeBin, ['--version'], { encoding: 'utf8' }).trim();
+	} finally {
+		clearTimeout(deadline);
+		await n8n?.dispose();
+		await portal?.close();
+	}
+	results.totalS = (Date.now() - began) / 1000;
+
+	const report = render(results);
+	step('Results');
+	say(report.tables);
+	if (WRITE && ONLY.length === 3) {
+		fs.writeFileSync(path.join(REPO, 'docs', 'benchmarks.md'), report.markdown);
+		say(`\nWrote docs/benchmarks.md (whole run ${fmt(results.totalS, 0)} s).`);
+	}
+}
+
+async function waitForWebhook(url, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		// An empty list of calls runs the workflow up to Split Out, which has nothing to split.
+		const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"calls":[]}' });
+		await response.arrayBuffer();
+		if (response.status !== 404) return;
+		await sleep(250);
+	}
+	throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function machine() {
+	const cmd = (command, commandArgs) => {
+		try {
+			return execFileSync(command, commandArgs, { encoding: 'utf8' }).trim();
+		} catch {
+			return 'n/a';
+		}
+	};
+	return {
+		nproc: cmd('nproc', []),
+		free: cmd('free', ['-h']),
+		kernel: cmd('uname', ['-r']),
+		cpu: os.cpus()[0]?.model ?? 'n/a',
+	};
+}
+
+function render(results) {
+	const lines = [];
+	const table = (header, rows) => {
+		lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+		for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+		lines.push('');
+	};
+	const { b1, b2, b3 } = results;
+	if (b1) {
+		lines.push(`### B1 overhead: ${B1_ITEMS} items in one \`n8n execute\`, portal limit off (median of ${B1_ROUNDS}, alternating)`, '');
+		table(
+			['', 'Log node', 'HTTP Request node', 'Log / HTTP'],
+			[
+				['node execution time (ms)', fmt(b1.log.nodeMs, 0), fmt(b1.http.nodeMs, 0), fmt(b1.ratio)],
+				['per item (ms)', fmt(b1.log.perItemMs, 3), fmt(b1.http.perItemMs, 3), fmt(b1.ratio)],
+				['wall time of `n8n execute` (s)', fmt(b1.log.wallS, 1), fmt(b1.http.wallS, 1), fmt(b1.wallRatio)],
+				['runs (node ms)', b1.log.runs.map((v) => fmt(v, 0)).join(', '), b1.http.runs.map((v) => fmt(v, 0)).join(', '), ''],
+				['every line landed once, every run succeeded', b1.log.allLanded ? 'yes' : 'NO', b1.http.allLanded ? 'yes' : 'NO', ''],
+			],
+		);
+		lines.push(`Goal Log / HTTP ≤ 1.00: ${b1.ratio <= 1 ? 'met' : 'missed'} (${fmt(b1.ratio)}).`, '');
+	}
+	if (b2) {
+		const landedCells = (row) => [String(row.landed.once), String(row.landed.lost), `${row.landed.duplicated} (+${row.landed.extraLines} lines)`, `${row.portalCalls.sent} / ${row.portalCalls.refused}`];
+		lines.push(`### B2 burst: ${B2_LINES} lines at once, portal limit burst ${B2_LIMIT.burst}, drain ${B2_LIMIT.drainPerSecond}/s (bucket lower bound (N − burst) / drain = ${fmt(B2_LOWER_BOUND_S, 1)} s)`, '');
+		lines.push(`${B2_EXECUTIONS} concurrent webhook executions (\`n8n start\`, Webhook → Split Out → node, ${B2_LINES_PER_EXECUTION} lines each, all POSTs fired at once):`, '');
+		table(
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'failed executions', 'last line after first POST (s)', 'vs lower bound'],
+			b2.hooks.map((row) => [
+				row.label,
+				...landedCells(row),
+				`${row.failedExecutions} / ${row.executions}`,
+				fmt(row.spanS, 1),
+				row.key === 'log' ? fmt(row.spanS / B2_LOWER_BOUND_S) : '',
+			]),
+		);
+		lines.push(`One \`n8n execute\` of ${B2_LINES} items (Start → Set → Split Out → node):`, '');
+		table(
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'execution', 'node time (s)', 'vs lower bound', 'wall time of `n8n execute` (s)'],
+			b2.single.map((row) => [
+				row.label,
+				...landedCells(row),
+				row.status === 'success' ? 'success' : `${row.status}: ${row.error ?? ''}`,
+				fmt(row.nodeS, 1),
+				row.key === 'log' ? fmt(row.nodeS / B2_LOWER_BOUND_S) : '',
+				fmt(row.wallS, 1),
+			]),
+		);
+		const logHook = b2.hooks.find((row) => row.key === 'log');
+		const logSingle = b2.single.find((row) => row.key === 'log');
+		const within = (ratio) => ratio !== undefined && ratio <= 1.1;
+		lines.push(
+			`Goal for the Log node, every line exactly once and the time within 10% of the lower bound: ` +
+				`concurrent executions ${logHook && logHook.landed.once === B2_LINES && within(logHook.spanS / B2_LOWER_BOUND_S) ? 'met' : 'missed'} (${fmt(logHook?.spanS / B2_LOWER_BOUND_S)}), ` +
+				`one execution ${logSingle && logSingle.landed.once === B2_LINES && within(logSingle.nodeS / B2_LOWER_BOUND_S) ? 'met' : 'missed'} (${fmt(logSingle?.nodeS / B2_LOWER_BOUND_S)}).`,
+			'',
+		);
+	}
+	if (b3) {
+		lines.push('### B3 footprint', '');
+		const rows = [
+			['packed tarball (`npm pack`)', b3.tarballBytes !== undefined ? `${kib(b3.tarballBytes)} (${b3.tarballBytes} bytes)` : 'n/a'],
+			['installed package folder (`.n8n/nodes/node_modules/' + PACKAGE_NAME + '`)', b3.installedBytes !== undefined ? `${kib(b3.installedBytes)} in ${b3.installedFiles} files; node_modules entries: ${b3.nodeModules}` : 'n/a'],
+			['runtime dependencies (`dependencies` in package.json)', String(b3.runtimeDependencies)],
+		];
+		if (b3.load) {
+			rows.push([`load time: require() and construct all ${b3.load.files} node and credential files, Node 24 (median of 5 fresh processes)`, `${fmt(b3.load.oursMs, 1)} ms (n8n-workflow itself, loaded before: ${fmt(b3.load.n8nWorkflowMs, 1)} ms)`]);
+		}
+		if (b3.startWithS !== undefined && b3.startWithoutS !== undefined) {
+			rows.push(['`n8n start` until its REST API answers (one start each, 0.5 s polling)', `${fmt(b3.startWithS, 1)} s with the package, ${fmt(b3.startWithoutS, 1)} s without`]);
+		}
+		table(['', ''], rows);
+	}
+	const tables = lines.join('\n');
+
+	const m = machine();
+	const markdown = `# Benchmarks
+
+Written by \`npm run bench\` (\`npm run build && node bench/run.js\`); do not edit by hand, run it again.
+Everything runs on 127.0.0.1: the sandbox portal (\`test/sandbox\`) and a real n8n installed by
+\`test/e2e/n8nInstall.js\`, with this package packed and installed the way n8n installs community
+packages. The machine is shared and noisy: these are one run's figures, not guarantees.
+
+- Date: ${new Date().toISOString()}
+- Package: ${PACKAGE.name} ${PACKAGE.version}
+- n8n: ${results.n8nVersion} (${LINE}.x line), run on Node ${results.nodeVersion}; the benchmark driver on Node ${process.version}
+- Machine: \`nproc\` = ${m.nproc}, \`uname -r\` = ${m.kernel}, CPU ${m.cpu}
+- Whole run: ${fmt(results.totalS, 0)} s
+
+\`\`\`
+$ free -h
+${m.free}
+\`\`\`
+
+## Commands
+
+\`\`\`sh
+npm run n8n:install     # once: n8n and Node 24 into the cache folder
+npm run bench           # = npm run build && node bench/run.js
+node bench/run.js --only=b1,b3 --no-write   # a part, without touching this file
+\`\`\`
+
+## Results
+
+${tables}
+## How it is measured
+
+- **B1**: one workflow Start → Set (raw JSON with ${B1_ITEMS} calls, each for its own business process) → Split
+  Out → node, run with \`n8n execute\`; six runs, Log and HTTP alternating. The node's time is
+  \`runData[node][0].executionTime\` of the stored execution (n8n's own figure for the node, without
+  n8n's start-up); the wall time is the whole \`n8n execute\` process. Log node: webhook credential with
+  plan "No Limit". HTTP Request node 4.2: POST to \`<webhook URL>bizproc.activity.log.json\`, JSON body from
+  two fields (\`event_token\`, \`log_message\`), no authentication (the webhook URL holds the secret).
+- **B2**: the sandbox's leaky bucket at burst ${B2_LIMIT.burst}, drain ${B2_LIMIT.drainPerSecond}/s, emptied before each case; every
+  line is for its own business process and is counted per event token in the portal's log
+  (landed once / lost = never / duplicated = more than once). Log node: webhook credential with plan
+  Custom ${B2_LIMIT.burst} / ${B2_LIMIT.drainPerSecond} per s. HTTP Request node as in B1, once with defaults and once with the node setting
+  "Retry On Fail" at its defaults (3 tries, 1000 ms apart). Concurrent case: workflows Webhook (POST,
+  respond when the last node finishes) → Split Out (\`body.calls\`) → node, activated, \`n8n start\` in
+  regular mode with \`N8N_CONCURRENCY_PRODUCTION_LIMIT=-1\` (no limit), ${B2_EXECUTIONS} POSTs fired at once; time from the
+  first POST to the last line the portal wrote. One-execution case: \`n8n execute\` of ${B2_LINES} items; the time
+  is the node's execution time. Lower bound: the bucket lets ${B2_LIMIT.burst} through at once, then ${B2_LIMIT.drainPerSecond}/s, so ${B2_LINES}
+  lines need at least (${B2_LINES} − ${B2_LIMIT.burst}) / ${B2_LIMIT.drainPerSecond} = ${fmt(B2_LOWER_BOUND_S, 1)} s.
+- **B3**: tarball size from \`npm pack\`; installed size summed over the files of the unpacked package folder
+  in the n8n user folder after the install n8n does (\`npm install\` without dev/peer dependencies); load
+  time: a fresh Node 24 process requires n8n-workflow (n8n has it loaded anyway), then times
+  \`require()\` of every file listed under \`n8n.nodes\` and \`n8n.credentials\` plus constructing the
+  exported classes (what n8n's loader does); readiness: \`n8n start\` until \`/rest/settings\` answers,
+  once with the package installed and once after removing it from the same user folder.
+`;
+	return { tables, markdown };
+}
+
+main().catch((error) => {
+	process.stderr.write(`\nThe benchmark failed: ${error.stack ?? error.message}\n`);
+	process.exitCode = 1;
+});

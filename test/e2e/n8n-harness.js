@@ -494,6 +494,13 @@ class N8nInstance {
 		return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row));
 	}
 
+	/** The processes that ran with the network guard loaded ({pid, argv}): n8n, its CLI runs, its task runners. */
+	guardedProcesses() {
+		const file = `${this.env.N8N_E2E_OUTBOUND_LOG}.guarded`;
+		if (!fs.existsSync(file)) return [];
+		return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row));
+	}
+
 	/** Stops n8n and anything else this instance started, and removes the user folder. */
 	async dispose() {
 		clearTimeout(this.lifetimeTimer);

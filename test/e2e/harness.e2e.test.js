@@ -162,4 +162,28 @@ describe.each(LINES)('real n8n, line %s', (line) => {
 		expect(guarded).toContain('start');
 		expect(n8n.outboundAttempts()).toEqual([]);
 	});
+
+	test('the guard does refuse a connection off the machine from inside a workflow (control)', async () => {
+		const id = `e2eSmokeLine${line}Wf2`;
+		await n8n.importWorkflow({
+			...workflow(id),
+			nodes: [
+				workflow(id).nodes[0],
+				{
+					parameters: { url: 'http://192.0.2.1:8080/e2e-guard', options: { timeout: 20000 } },
+					id: 'smoke-http',
+					name: 'Outside',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [200, 0],
+				},
+			],
+			connections: { Start: { main: [[{ node: 'Outside', type: 'main', index: 0 }]] } },
+		});
+		await n8n.execute(id);
+		const [execution] = await n8n.readExecutions({ workflowId: id });
+		expect(execution.status).toBe('error');
+		expect(JSON.stringify(execution.data.resultData.error)).toMatch(/ECONNREFUSED|refused/i);
+		expect(n8n.outboundAttempts().map(({ host, port }) => ({ host, port }))).toEqual([{ host: '192.0.2.1', port: 8080 }]);
+	});
 });

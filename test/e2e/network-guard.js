@@ -16,7 +16,7 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|0
 function record(host, port) {
 	if (!logFile) return;
 	try {
-		fs.appendFileSync(logFile, `${JSON.stringify({ host, port, pid: process.pid, at: new Date().toISOString() })}\n`);
+		fs.appendFileSync(logFile, `${JSON.stringify({ host, port: Number(port), pid: process.pid, at: new Date().toISOString() })}\n`);
 	} catch {
 		// the user folder may be gone while n8n shuts down
 	}

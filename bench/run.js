@@ -179,7 +179,23 @@ function portalCalls(portal) {
 async function storedRun(n8n, workflowId, nodeName) {
 	const [stored] = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === workflowId);
 	const run = stored?.data?.resultData?.runData?.[nodeName]?.[0];
-	return { status: stored?.status, executionTime: run?.executionTime, error: run?.error?.message ?? stored?.data?.resultData?.error?.message };
+	return { status: stored?.status, startTime: run?.startTime, executionTime: run?.executionTime, error: run?.error?.message ?? stored?.data?.resultData?.error?.message };
+}
+
+/** Expression evaluations counted by countExpressions.js in the `n8n execute` that just ended (and clears them). */
+function takeExpressionCounts(countDir) {
+	/** @type {Record<string, number>} */
+	const counts = {};
+	let ms = 0;
+	let credentialReads = 0;
+	for (const file of fs.readdirSync(countDir)) {
+		const report = JSON.parse(fs.readFileSync(path.join(countDir, file), 'utf8'));
+		for (const [expression, count] of Object.entries(report.counts)) counts[expression] = (counts[expression] ?? 0) + count;
+		ms += report.ms;
+		credentialReads += report.credentialReads ?? 0;
+		fs.rmSync(path.join(countDir, file));
+	}
+	return { counts, ms, credentialReads };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +257,7 @@ async function main() {
 	const results = { b1: undefined, b2: undefined, b3: {} };
 	let portal;
 	let n8n;
+	let countDir = '';
 	const deadline = setTimeout(() => {
 		process.stderr.write('\nThe benchmark ran past its time limit; stopping everything.\n');
 		Promise.allSettled([n8n?.dispose(), portal?.close()]).finally(() => process.exit(2));
@@ -253,14 +270,21 @@ async function main() {
 		results.b3.tarballBytes = fs.statSync(tarball).size;
 		results.b3.runtimeDependencies = Object.keys(PACKAGE.dependencies ?? {}).length;
 		portal = await startSandbox({ rateLimit: false, maxRequests: 50_000, maxLifetimeMs: RUN_DEADLINE_MS });
+		countDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b24-bench-expr-'));
 
 		step(`Installing it into a fresh n8n ${LINE}.x user folder, as n8n installs community packages`);
 		n8n = await N8nInstance.create({
 			line: LINE,
 			tarball,
 			maxLifetimeMs: RUN_DEADLINE_MS,
-			env: { EXECUTIONS_MODE: 'regular', N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1' },
+			env: {
+				EXECUTIONS_MODE: 'regular',
+				N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1',
+				NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'countExpressions.js')}`.trim(),
+				BENCH_EXPRESSION_COUNT_DIR: countDir,
+			},
 		});
+		n8n.env.BENCH_N8N_DIR = n8n.n8n.n8nDir;
 		say(`  n8n ${n8n.version}, Node ${execFileSync(n8n.n8n.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);
 		const packageDir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 		const installed = dirSize(packageDir);
@@ -323,8 +347,20 @@ async function main() {
 				const wallS = (Date.now() - started) / 1000;
 				const stored = await storedRun(n8n, run.id, run.side === 'log' ? LOG_NODE : HTTP_NODE);
 				const landed = countLanded(portal, run.calls);
-				samples[run.side].push({ executionTime: stored.executionTime, wallS, landed, status: stored.status, error: stored.error, exitCode: result.exitCode });
-				say(`  ${run.side.padEnd(4)} node ${fmt(stored.executionTime, 0)} ms (${fmt(stored.executionTime / B1_ITEMS, 3)} ms/item), execute ${fmt(wallS, 1)} s, ${landed.once}/${B1_ITEMS} landed once, ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
+				const expressions = takeExpressionCounts(countDir);
+				const perItem = (expression) => (expressions.counts[expression] ?? 0) / B1_ITEMS;
+				samples[run.side].push({
+					executionTime: stored.executionTime,
+					wallS,
+					landed,
+					status: stored.status,
+					error: stored.error,
+					exitCode: result.exitCode,
+					evaluationsPerItem: { token: perItem('={{ $json.event_token }}'), text: perItem('={{ $json.text }}') },
+					expressionMs: expressions.ms,
+					credentialReadsPerItem: expressions.credentialReads / B1_ITEMS,
+				});
+				say(`  ${run.side.padEnd(4)} node ${fmt(stored.executionTime, 0)} ms (${fmt(stored.executionTime / B1_ITEMS, 3)} ms/item), execute ${fmt(wallS, 1)} s, ${fmt(expressions.ms, 0)} ms evaluating expressions, ${landed.once}/${B1_ITEMS} landed once, ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
 			}
 			const summary = (side) => ({
 				nodeMs: median(samples[side].map((s) => s.executionTime)),
@@ -332,6 +368,9 @@ async function main() {
 				wallS: median(samples[side].map((s) => s.wallS)),
 				allLanded: samples[side].every((s) => s.landed.once === B1_ITEMS && s.status === 'success'),
 				runs: samples[side].map((s) => s.executionTime),
+				evaluationsPerItem: samples[side][samples[side].length - 1].evaluationsPerItem,
+				expressionMs: median(samples[side].map((s) => s.expressionMs)),
+				credentialReadsPerItem: samples[side][samples[side].length - 1].credentialReadsPerItem,
 			});
 			results.b1 = { log: summary('log'), http: summary('http') };
 			results.b1.ratio = results.b1.log.nodeMs / results.b1.http.nodeMs;
@@ -350,9 +389,22 @@ async function main() {
 				const stored = await storedRun(n8n, run.id, run.key === 'log' ? LOG_NODE : HTTP_NODE);
 				const landed = countLanded(portal, run.calls);
 				const calls = portalCalls(portal);
-				const row = { ...run, calls: undefined, landed, portalCalls: calls, wallS, nodeS: stored.executionTime / 1000, status: stored.status, error: stored.error, exitCode: result.exitCode };
+				takeExpressionCounts(countDir);
+				const row = {
+					...run,
+					calls: undefined,
+					landed,
+					portalCalls: calls,
+					wallS,
+					nodeS: stored.executionTime / 1000,
+					firstLineS: landed.firstAt !== undefined && stored.startTime ? (landed.firstAt - stored.startTime) / 1000 : undefined,
+					linesSpanS: landed.firstAt !== undefined ? (/** @type {number} */ (landed.lastAt) - landed.firstAt) / 1000 : undefined,
+					status: stored.status,
+					error: stored.error,
+					exitCode: result.exitCode,
+				};
 				results.b2.single.push(row);
-				say(`  ${run.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${calls.sent} calls, ${calls.refused} refused; node ${fmt(row.nodeS, 1)} s, execute ${fmt(wallS, 1)} s; ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
+				say(`  ${run.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${calls.sent} calls, ${calls.refused} refused; node ${fmt(row.nodeS, 1)} s (first line after ${fmt(row.firstLineS, 1)} s, first to last line ${fmt(row.linesSpanS, 1)} s), execute ${fmt(wallS, 1)} s; ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
 				await sleep(500);
 			}
 
@@ -393,6 +445,7 @@ async function main() {
 						portalCalls: portalCalls(portal),
 						wallS,
 						spanS: landed.lastAt !== undefined ? (landed.lastAt - started) / 1000 : undefined,
+						firstLineS: landed.firstAt !== undefined ? (landed.firstAt - started) / 1000 : undefined,
 						executions: executions.length,
 						failedExecutions: failed.length,
 						httpNotOk: answers.filter((status) => status !== 200).length,
@@ -429,6 +482,7 @@ async function main() {
 		clearTimeout(deadline);
 		await n8n?.dispose();
 		await portal?.close();
+		if (countDir) fs.rmSync(countDir, { recursive: true, force: true });
 	}
 	results.totalS = (Date.now() - began) / 1000;
 
@@ -489,6 +543,15 @@ function render(results) {
 				['per item (ms)', fmt(b1.log.perItemMs, 3), fmt(b1.http.perItemMs, 3), fmt(b1.ratio)],
 				['wall time of `n8n execute` (s)', fmt(b1.log.wallS, 1), fmt(b1.http.wallS, 1), fmt(b1.wallRatio)],
 				['runs (node ms)', b1.log.runs.map((v) => fmt(v, 0)).join(', '), b1.http.runs.map((v) => fmt(v, 0)).join(', '), ''],
+				[
+					'expression evaluations per item (`$json.event_token`, `$json.text`)',
+					`${fmt(b1.log.evaluationsPerItem.token, 0)}, ${fmt(b1.log.evaluationsPerItem.text, 0)}`,
+					`${fmt(b1.http.evaluationsPerItem.token, 0)}, ${fmt(b1.http.evaluationsPerItem.text, 0)}`,
+					'',
+				],
+				['credential reads (database + decryption) per item', fmt(b1.log.credentialReadsPerItem, 2), fmt(b1.http.credentialReadsPerItem, 2), ''],
+				['of the node time: evaluating expressions (ms)', fmt(b1.log.expressionMs, 0), fmt(b1.http.expressionMs, 0), fmt(b1.log.expressionMs / b1.http.expressionMs)],
+				['of the node time: everything else (ms)', fmt(b1.log.nodeMs - b1.log.expressionMs, 0), fmt(b1.http.nodeMs - b1.http.expressionMs, 0), fmt((b1.log.nodeMs - b1.log.expressionMs) / (b1.http.nodeMs - b1.http.expressionMs))],
 				['every line landed once, every run succeeded', b1.log.allLanded ? 'yes' : 'NO', b1.http.allLanded ? 'yes' : 'NO', ''],
 			],
 		);
@@ -499,24 +562,26 @@ function render(results) {
 		lines.push(`### B2 burst: ${B2_LINES} lines at once, portal limit burst ${B2_LIMIT.burst}, drain ${B2_LIMIT.drainPerSecond}/s (bucket lower bound (N − burst) / drain = ${fmt(B2_LOWER_BOUND_S, 1)} s)`, '');
 		lines.push(`${B2_EXECUTIONS} concurrent webhook executions (\`n8n start\`, Webhook → Split Out → node, ${B2_LINES_PER_EXECUTION} lines each, all POSTs fired at once):`, '');
 		table(
-			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'failed executions', 'last line after first POST (s)', 'vs lower bound'],
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'failed executions', 'first / last line after first POST (s)', 'vs lower bound'],
 			b2.hooks.map((row) => [
 				row.label,
 				...landedCells(row),
 				`${row.failedExecutions} / ${row.executions}`,
-				fmt(row.spanS, 1),
+				`${fmt(row.firstLineS, 1)} / ${fmt(row.spanS, 1)}`,
 				row.key === 'log' ? fmt(row.spanS / B2_LOWER_BOUND_S) : '',
 			]),
 		);
 		lines.push(`One \`n8n execute\` of ${B2_LINES} items (Start → Set → Split Out → node):`, '');
 		table(
-			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'execution', 'node time (s)', 'vs lower bound', 'wall time of `n8n execute` (s)'],
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'execution', 'node time (s)', 'vs lower bound', 'first line after node start (s)', 'first to last line (s)', 'wall time of `n8n execute` (s)'],
 			b2.single.map((row) => [
 				row.label,
 				...landedCells(row),
 				row.status === 'success' ? 'success' : `${row.status}: ${row.error ?? ''}`,
 				fmt(row.nodeS, 1),
 				row.key === 'log' ? fmt(row.nodeS / B2_LOWER_BOUND_S) : '',
+				fmt(row.firstLineS, 1),
+				row.key === 'log' ? `${fmt(row.linesSpanS, 1)} (${fmt(row.linesSpanS / B2_LOWER_BOUND_S)} of the bound)` : fmt(row.linesSpanS, 1),
 				fmt(row.wallS, 1),
 			]),
 		);

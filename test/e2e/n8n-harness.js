@@ -381,8 +381,8 @@ class N8nInstance {
 	}
 
 	/**
-	 * `n8n start` in its own process group. Resolves once /healthz answers 200 and the REST API
-	 * answers (1.x reports healthy a moment before its REST routes exist); stops it and throws on timeout.
+	 * `n8n start` in its own process group. Resolves once /healthz and /healthz/readiness answer 200
+	 * and the REST API answers JSON; stops it and throws on timeout.
 	 */
 	async start({ timeoutMs = 120_000 } = {}) {
 		if (this.server) return;
@@ -398,17 +398,24 @@ class N8nInstance {
 			try {
 				const response = await fetch(`${this.baseUrl}${pathname}`, { signal: AbortSignal.timeout(5000) });
 				await response.arrayBuffer();
-				return ok(response.status);
+				return ok(response.status, response.headers.get('content-type') ?? '');
 			} catch {
 				return false; // not listening yet
 			}
 		};
+		// /healthz answers as soon as the port is open; /healthz/readiness once the DB is connected and
+		// migrated and n8n is fully started (until then every other path answers 200 "n8n is starting
+		// up"); 1.x adds its REST routes a moment later still, so the settings must come back as JSON.
+		const ready = async () =>
+			(await answers('/healthz', (status) => status === 200)) &&
+			(await answers('/healthz/readiness', (status) => status === 200)) &&
+			(await answers('/rest/settings', (status, type) => status < 500 && status !== 404 && type.includes('json')));
 		while (Date.now() < deadline) {
 			if (server.exitCode !== null || server.signalCode !== null) {
 				this.server = undefined;
 				throw new Error(`n8n start exited (${server.exitCode ?? server.signalCode}):\n${this.serverLog.slice(-10_000)}`);
 			}
-			if ((await answers('/healthz', (status) => status === 200)) && (await answers('/rest/settings', (status) => status !== 404 && status < 500))) return;
+			if (await ready()) return;
 			await sleep(500);
 		}
 		await this.stop();

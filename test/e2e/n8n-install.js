@@ -60,6 +60,11 @@ function nodeGypScript() {
 /**
  * Runs a command to its end, bounded in time, printing a heartbeat while it runs and its output
  * only when it fails. The child gets its own process group, killed whole on timeout.
+ * @param {string} label
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number }} [options]
+ * @returns {Promise<string>}
  */
 function run(label, command, args, { cwd, env = process.env, timeoutMs = 30 * 60 * 1000 } = {}) {
 	return new Promise((resolve, reject) => {

@@ -85,9 +85,25 @@ function restBaseUrlOf(context: NodeContext, credentialType: string, credentials
 	});
 }
 
+const credentialsByNodeRun = new WeakMap<object, Map<string, Promise<IDataObject>>>();
+
+/**
+ * The node's credentials, read once per node and execution: n8n reads and decrypts them from its
+ * database on every getCredentials() call, which for a few hundred items is most of the node's time.
+ * Kept only in memory, keyed by the node's execution context, and dropped with the execution.
+ */
+async function credentialsOf(context: IExecuteSingleFunctions, credentialType: string): Promise<IDataObject> {
+	const nodeRun = context.getContext('node');
+	let cache = credentialsByNodeRun.get(nodeRun);
+	if (!cache) credentialsByNodeRun.set(nodeRun, (cache = new Map()));
+	let credentials = cache.get(credentialType);
+	if (!credentials) cache.set(credentialType, (credentials = context.getCredentials(credentialType) as Promise<IDataObject>));
+	return await credentials;
+}
+
 async function restBaseUrl(context: IExecuteSingleFunctions): Promise<string> {
 	const credentialType = credentialTypeOf(context);
-	return restBaseUrlOf(context, credentialType, await context.getCredentials(credentialType), context.getItemIndex());
+	return restBaseUrlOf(context, credentialType, await credentialsOf(context, credentialType), context.getItemIndex());
 }
 
 /** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */
@@ -227,7 +243,7 @@ export async function sendToBitrix24(
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
 	const credentialType = credentialTypeOf(this);
-	const credentials = (await this.getCredentials(credentialType)) as IDataObject;
+	const credentials = await credentialsOf(this, credentialType);
 	const secrets = secretsOf(credentials, requestData.options.body as IDataObject | undefined);
 	const limit = rateLimitOf(credentials);
 	const bucketKey = `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${requestData.options.baseURL ?? ''}`;

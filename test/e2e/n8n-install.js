@@ -13,8 +13,8 @@
  *   n8n-<version>/  npm install n8n@<version> --ignore-scripts (+ overrides for 1.x), then sqlite3
  *                   built from source against Node 24's headers.
  * A folder counts as installed only when its marker (.e2e-complete.json) says so; the marker is
- * written last, after n8n --version, sqlite3 and isolated-vm were checked with Node 24. A lock
- * folder keeps two processes from installing the same thing at once.
+ * written last, after n8n --version, sqlite3 and isolated-vm were checked with Node 24. One lock
+ * (install.lock) lets one process install at a time.
  *
  * Why scripts are off: a plain install fails (a Kafka native module downloads zlib, sqlite3's
  * prebuild-install downloads from GitHub). What the skipped scripts would have done, and matters:
@@ -148,9 +148,13 @@ function pidAlive(pid) {
 	}
 }
 
-/** An exclusive lock (mkdir is atomic) for one cache folder; waits for another installer, breaks stale locks. */
+/**
+ * The cache's one install lock (mkdir is atomic): one install at a time, whatever the folder, so two
+ * processes never install the same folder and two lines never build at once on 2 cores. Waits for
+ * another installer; breaks a lock whose process is gone.
+ */
 async function withLock(folder, work) {
-	const lock = `${folder}.lock`;
+	const lock = path.join(cacheRoot, 'install.lock');
 	const deadline = Date.now() + 45 * 60 * 1000;
 	let announced = false;
 	for (;;) {
@@ -161,12 +165,13 @@ async function withLock(folder, work) {
 		} catch (error) {
 			if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
 			const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-			if (owner && !pidAlive(owner)) {
+			const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+			if ((owner && !pidAlive(owner)) || (!owner && age > 60_000)) {
 				fs.rmSync(lock, { recursive: true, force: true });
 				continue;
 			}
 			if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}`);
-			if (!announced) progress(`waiting for another installer (pid ${owner || '?'}) to finish ${path.basename(folder)}`);
+			if (!announced) progress(`${path.basename(folder)}: waiting for another installer (pid ${owner || '?'}) to finish`);
 			announced = true;
 			await new Promise((resolve) => setTimeout(resolve, 2000));
 		}

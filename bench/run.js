@@ -20,9 +20,10 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { startSandbox } = require('../test/sandbox');
-const { N8nInstance, packPackage, PACKAGE_NAME, REPO } = require('../test/e2e/n8nInstance');
+const { createN8nInstance, packPackage, REPO } = require('../test/e2e/n8n-harness');
 
 const PACKAGE = require('../package.json');
+const PACKAGE_NAME = PACKAGE.name;
 
 const args = process.argv.slice(2);
 const ONLY = (args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'b1,b2,b3').split(',');
@@ -186,7 +187,7 @@ function portalCalls(portal) {
 }
 
 async function storedRun(n8n, workflowId, nodeName) {
-	const [stored] = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === workflowId);
+	const [stored] = await n8n.readExecutions({ workflowId });
 	const run = stored?.data?.resultData?.runData?.[nodeName]?.[0];
 	return { status: stored?.status, startTime: run?.startTime, executionTime: run?.executionTime, error: run?.error?.message ?? stored?.data?.resultData?.error?.message };
 }
@@ -330,21 +331,22 @@ async function runLine(line, tarball, portal) {
 	const countDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b24-bench-expr-'));
 	try {
 		step(`Installing it into a fresh n8n ${line}.x user folder, as n8n installs community packages`);
-		n8n = await N8nInstance.create({
+		n8n = await createN8nInstance({
 			line,
 			tarball,
 			maxLifetimeMs: RUN_DEADLINE_MS,
 			env: {
 				EXECUTIONS_MODE: 'regular',
 				N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1',
-				NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'countExpressions.js')}`.trim(),
 				BENCH_EXPRESSION_COUNT_DIR: countDir,
 			},
 		});
+		// After the harness's own preload (its network guard), not instead of it.
+		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countExpressions.js')}`.trim();
 		running.add(n8n);
 		n8n.env.BENCH_N8N_DIR = n8n.n8n.n8nDir;
 		say(`  n8n ${n8n.version}, Node ${execFileSync(n8n.n8n.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);
-		const packageDir = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+		const packageDir = n8n.package?.dir ?? path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 		const installed = dirSize(packageDir);
 		Object.assign(results.b3, { installedBytes: installed.bytes, installedFiles: installed.files, nodeModules: fs.existsSync(path.join(packageDir, 'node_modules')) ? fs.readdirSync(path.join(packageDir, 'node_modules')).length : 0 });
 		if (ONLY.includes('b3')) {
@@ -486,7 +488,7 @@ async function runLine(line, tarball, portal) {
 					const url = `${n8n.baseUrl}/webhook/${hook.path}`;
 					portal.setRateLimit(false);
 					await waitForWebhook(url);
-					const before = new Set((await n8n.storedExecutions()).map((execution) => execution.id));
+					const before = new Set((await n8n.readExecutions({ workflowId: hook.id })).map((execution) => execution.id));
 					portal.setRateLimit(B2_LIMIT);
 					portal.clearJournal();
 					const calls = issueCalls(portal, B2_LINES, hook.id);
@@ -505,7 +507,7 @@ async function runLine(line, tarball, portal) {
 						}),
 					);
 					const wallS = (Date.now() - started) / 1000;
-					const executions = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === hook.id && !before.has(execution.id));
+					const executions = (await n8n.readExecutions({ workflowId: hook.id })).filter((execution) => !before.has(execution.id));
 					const landed = countLanded(portal, calls);
 					const failed = executions.filter((execution) => execution.status !== 'success');
 					const calledPortal = portalCalls(portal);
@@ -679,7 +681,7 @@ function render(results) {
 
 Written by \`npm run bench\` (\`npm run build && node bench/run.js\`); do not edit by hand, run it again.
 Everything runs on 127.0.0.1: the sandbox portal (\`test/sandbox\`) and a real n8n installed by
-\`test/e2e/n8nInstall.js\`, with this package packed and installed the way n8n installs community
+\`test/e2e/n8n-install.js\`, with this package packed and installed the way n8n installs community
 packages. The machine is shared and noisy: these are one run's figures, not guarantees.
 
 - Date: ${new Date().toISOString()}

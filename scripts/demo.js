@@ -8,7 +8,7 @@
 const path = require('node:path');
 
 const { startSandbox } = require('../test/sandbox');
-const { N8nInstance, packPackage } = require('../test/e2e/n8nInstance');
+const { createN8nInstance, packPackage } = require('../test/e2e/n8n-harness');
 
 const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 const WORKFLOW_ID = 'bitrix24Example1';
@@ -37,7 +37,7 @@ async function main() {
 		step('Packing this package and installing it into a fresh n8n, as n8n installs community packages');
 		const tarball = packPackage();
 		detail(path.basename(tarball));
-		n8n = await N8nInstance.create({ line: '2', tarball, maxLifetimeMs: 15 * 60 * 1000 });
+		n8n = await createN8nInstance({ line: '2', tarball, maxLifetimeMs: 15 * 60 * 1000 });
 		detail(`n8n ${n8n.version}, user folder ${n8n.userFolder}`);
 
 		step('Importing the credential (the sandbox webhook, and the application token the trigger checks)');

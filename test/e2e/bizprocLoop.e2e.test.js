@@ -5,7 +5,7 @@
  */
 const { startSandbox } = require('../sandbox');
 const { fixture } = require('./fixtures');
-const { N8nInstance, packPackage } = require('./n8nInstance');
+const { createN8nInstance, packPackage } = require('./n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
@@ -32,7 +32,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 
 	beforeAll(async () => {
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await N8nInstance.create({ line, tarball });
+		n8n = await createN8nInstance({ line, tarball });
 		await n8n.importCredentials([
 			...fixture('credentials.json', {
 				__WEBHOOK_URL__: portal.webhookUrl,

@@ -9,7 +9,7 @@ const path = require('node:path');
 
 const { startSandbox } = require('../sandbox');
 const { launchBrowser, addSessionCookie, assertChromium } = require('./browser');
-const { N8nInstance, packPackage, PACKAGE_NAME, REPO } = require('./n8nInstance');
+const { createN8nInstance, packPackage, PACKAGE_NAME, REPO } = require('./n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const SCREENSHOTS = process.env.E2E_SCREENSHOT_DIR || path.join(REPO, 'docs');
@@ -72,7 +72,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		fs.mkdirSync(SCREENSHOTS, { recursive: true });
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 20 * 60 * 1000 });
 		tarball = packPackage();
-		n8n = await N8nInstance.create({ line: '2', tarball, maxLifetimeMs: 20 * 60 * 1000 });
+		n8n = await createN8nInstance({ line: '2', tarball, maxLifetimeMs: 20 * 60 * 1000 });
 		const credentials = credentialsFor(example, portal);
 		if (credentials.length > 0) await n8n.importCredentials(credentials);
 		await n8n.importWorkflow({ ...example, id: EXAMPLE_ID, active: false });

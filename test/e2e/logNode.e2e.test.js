@@ -4,7 +4,7 @@
  */
 const { startSandbox } = require('../sandbox');
 const { fixture } = require('./fixtures');
-const { N8nInstance, packPackage, PACKAGE_NAME } = require('./n8nInstance');
+const { createN8nInstance, packPackage, PACKAGE_NAME } = require('./n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const LOG_NODE = 'Bitrix24 Bizproc Log';
@@ -23,7 +23,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 
 	beforeAll(async () => {
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await N8nInstance.create({ line, tarball });
+		n8n = await createN8nInstance({ line, tarball });
 		oauthTokens = portal.issueOAuthTokens({});
 		await n8n.importCredentials(
 			fixture('credentials.json', {

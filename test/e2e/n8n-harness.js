@@ -573,4 +573,6 @@ async function createN8nInstance({ line = '2', tarball, env = {}, maxLifetimeMs 
 	}
 }
 
-module.exports = { createN8nInstance, packPackage, installTarball, N8nInstance, REPO, ENCRYPTION_KEY };
+const PACKAGE_NAME = require(path.join(REPO, 'package.json')).name;
+
+module.exports = { createN8nInstance, packPackage, installTarball, N8nInstance, REPO, PACKAGE_NAME, ENCRYPTION_KEY };

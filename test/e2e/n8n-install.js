@@ -127,13 +127,6 @@ function readMarker(folder) {
 	}
 }
 
-function readText(file) {
-	try {
-		return fs.readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 function sameMarker(found, wanted) {
 	return !!found && Object.keys(wanted).every((key) => JSON.stringify(found[key]) === JSON.stringify(wanted[key]));
@@ -187,30 +180,17 @@ async function withLock(folder, work) {
  * Reuses `folder` when its marker matches `wanted`; otherwise (under the lock) wipes it, runs
  * `install`, then `verify`, and writes the marker last.
  */
-async function cached(folder, wanted, install, verify, adoptable = () => false, legacyMarker = undefined) {
+async function cached(folder, wanted, install, verify) {
 	if (sameMarker(readMarker(folder), wanted)) return;
 	fs.mkdirSync(path.dirname(folder), { recursive: true });
 	await withLock(folder, async () => {
 		if (sameMarker(readMarker(folder), wanted)) return; // another process finished it meanwhile
 		const started = Date.now();
-		if (adoptable()) {
-			// A complete install by this project's earlier installer: verified, then kept.
-			try {
-				const checked = await verify();
-				fs.writeFileSync(path.join(folder, MARKER), JSON.stringify({ ...wanted, ...checked, adopted: true, at: new Date().toISOString() }, null, 2));
-				progress(`${path.basename(folder)}: earlier complete install verified and kept`);
-				return;
-			} catch (error) {
-				progress(`${path.basename(folder)}: earlier install failed its check, reinstalling (${String(error).split('\n')[0]})`);
-			}
-		}
 		fs.rmSync(folder, { recursive: true, force: true });
 		fs.mkdirSync(folder, { recursive: true });
 		await install();
 		const checked = await verify();
 		fs.writeFileSync(path.join(folder, MARKER), JSON.stringify({ ...wanted, ...checked, seconds: Math.round((Date.now() - started) / 1000), at: new Date().toISOString() }, null, 2));
-		// The earlier installer (n8nInstall.js) shares this cache: give it the marker it looks for.
-		if (legacyMarker) fs.writeFileSync(path.join(folder, '.installed'), legacyMarker);
 		progress(`${path.basename(folder)} ready in ${Math.round((Date.now() - started) / 1000)} s`);
 	});
 }
@@ -313,9 +293,6 @@ async function ensureN8n(line) {
 			const natives = JSON.parse(execFileSync(node24.nodeBin, ['-e', check], { encoding: 'utf8', timeout: 60_000 }).trim());
 			return { natives };
 		},
-		// The earlier installer (n8nInstall.js) wrote `.installed` after the same steps.
-		() => readText(path.join(folder, '.installed')) === `${version} node ${versions.node}`,
-		`${version} node ${versions.node}`,
 	);
 	return {
 		line,

@@ -181,9 +181,23 @@ export function failureFromThrown(error: unknown): Bitrix24Failure {
 			return failureFromNetworkError(code, (candidate as Error).message ?? '');
 		}
 	}
-	const text = error instanceof Error ? error.message : String(error);
-	return failureFromNetworkError(/timeout/i.test(text) ? 'ETIMEDOUT' : undefined, text);
+	// n8n 1.x drops the code and keeps only texts (its own words for the code among them).
+	const texts = [error, ...candidates.slice(1)].flatMap((candidate) => {
+		const { message, description, messages } = (candidate ?? {}) as { message?: unknown; description?: unknown; messages?: unknown };
+		return [message, description, ...(Array.isArray(messages) ? messages : [])].filter((text): text is string => typeof text === 'string');
+	});
+	const text = texts.join(' | ') || String(error);
+	const codeInText = NETWORK_CODE_IN_TEXT.find(([pattern]) => pattern.test(text))?.[1];
+	return failureFromNetworkError(codeInText, texts[0] ?? text);
 }
+
+/** Node's codes, and n8n's own words for them (n8n-workflow's NodeError), as found in error texts. */
+const NETWORK_CODE_IN_TEXT: Array<[RegExp, string]> = [
+	[/ECONNREFUSED|refused the connection/i, 'ECONNREFUSED'],
+	[/ECONNRESET|socket hang up|closed unexpectedly/i, 'ECONNRESET'],
+	[/ENOTFOUND|EAI_AGAIN|incorrect host|DNS server/i, 'ENOTFOUND'],
+	[/ETIMEDOUT|ECONNABORTED|timeout|timed out|connection was aborted/i, 'ETIMEDOUT'],
+];
 
 export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number | undefined, secrets: Array<string | undefined>): NodeOperationError {
 	return new NodeOperationError(node, maskSecrets(failure.message, secrets), {

@@ -114,3 +114,13 @@ describe('failureFromThrown reads what n8n 1.x throws', () => {
 		expect(failureFromThrown(thrown).code).toBe('NON_JSON_ANSWER');
 	});
 });
+
+test.each([
+	['socket hang up', 'ECONNRESET'],
+	['The connection to the server was closed unexpectedly, perhaps it is offline.', 'ECONNRESET'],
+	['The service refused the connection - perhaps it is offline', 'ECONNREFUSED'],
+	['The connection cannot be established, this usually occurs due to an incorrect host (domain) value', 'ENOTFOUND'],
+	["The connection timed out, consider setting the 'Retry on Fail' option in the node settings", 'ETIMEDOUT'],
+])('n8n 1.x keeps only the words: %s', (message, code) => {
+	expect(failureFromThrown(Object.assign(new Error('wrapped'), { messages: [message] })).code).toBe(code);
+});

@@ -565,7 +565,7 @@ async function waitForWebhook(url, timeoutMs = 60_000) {
 function machine() {
 	const cmd = (command, commandArgs) => {
 		try {
-			return execFileSync(command, commandArgs, { encoding: 'utf8' }).trim();
+			return execFileSync(command, commandArgs, { encoding: 'utf8' }).replace(/\s+$/, '');
 		} catch {
 			return 'n/a';
 		}

@@ -292,6 +292,7 @@ async function main() {
 	/** @type {{ static: any, lines: Array<{ line: string } & Record<string, any>>, totalS?: number }} */
 	const results = { static: {}, lines: [] };
 	let portal;
+	let tarball = '';
 	const deadline = setTimeout(() => {
 		process.stderr.write('\nThe benchmark ran past its time limit; stopping everything.\n');
 		Promise.allSettled([...running].map((n8n) => n8n.dispose()).concat(portal ? [portal.close()] : [])).finally(() => process.exit(2));
@@ -300,7 +301,7 @@ async function main() {
 
 	try {
 		step('Packing the package (run `npm run build` first) and starting the sandbox portal');
-		const tarball = packPackage();
+		tarball = packPackage();
 		results.static.tarballBytes = fs.statSync(tarball).size;
 		results.static.runtimeDependencies = Object.keys(PACKAGE.dependencies ?? {}).length;
 		portal = await startSandbox({ rateLimit: false, maxRequests: 100_000, maxLifetimeMs: RUN_DEADLINE_MS });
@@ -308,6 +309,7 @@ async function main() {
 	} finally {
 		clearTimeout(deadline);
 		await portal?.close();
+		if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	}
 	results.totalS = (Date.now() - began) / 1000;
 

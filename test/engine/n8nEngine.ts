@@ -146,6 +146,36 @@ export class CredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** What WorkflowExecute and the node contexts need from n8n's server, for one test execution. */
+export function additionalDataFor(credentialsHelper: ICredentialsHelper, workflow: Workflow, mode: WorkflowExecuteMode, baseUrl: string): IWorkflowExecuteAdditionalData {
+	const workflowData = { id: workflow.id, name: workflow.name, nodes: [], connections: {}, active: workflow.active, activeVersionId: null, isArchived: false, createdAt: new Date(), updatedAt: new Date() };
+	return {
+		credentialsHelper,
+		hooks: new ExecutionLifecycleHooks(mode, 'execution-1', workflowData as never),
+		executionId: 'execution-1',
+		restApiUrl: `${baseUrl}/rest`,
+		instanceBaseUrl: `${baseUrl}/`,
+		webhookBaseUrl: `${baseUrl}/webhook`,
+		webhookWaitingBaseUrl: `${baseUrl}/webhook-waiting`,
+		webhookTestBaseUrl: `${baseUrl}/webhook-test`,
+		formWaitingBaseUrl: `${baseUrl}/form-waiting`,
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		variables: {},
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		startRunnerTask: async () => {
+			throw new Error('no task runner in these tests');
+		},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('no sub-workflows in these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export interface EngineRun {
 	/** The node's output items, undefined when the node failed. */
 	items?: INodeExecutionData[];
@@ -183,32 +213,7 @@ export async function runNode(options: RunOptions): Promise<EngineRun> {
 	const workflow = new Workflow({ id: 'wf', name: 'test', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
 	const credentialsHelper = new CredentialsHelper(options.credentials, () => workflow, () => node);
 	const mode = options.mode ?? 'manual';
-	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', { id: 'wf', name: 'test', nodes: [node], connections: {}, active: false, activeVersionId: null, isArchived: false, createdAt: new Date(), updatedAt: new Date() } as never);
-	const additionalData = {
-		credentialsHelper,
-		hooks,
-		executionId: 'execution-1',
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		userId: 'user-1',
-		variables: {},
-		logAiEvent: () => {},
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-		startRunnerTask: async () => {
-			throw new Error('no task runner in these tests');
-		},
-		getRunExecutionData: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('no sub-workflows in these tests');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = additionalDataFor(credentialsHelper, workflow, mode, 'http://127.0.0.1:5678');
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {

@@ -11,7 +11,7 @@ import { parse as parseQueryString } from 'querystring';
 
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	NodeHelpers,
 	Workflow,
@@ -30,7 +30,7 @@ import {
 
 import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/shared/handlerCall';
-import { CredentialsHelper, PACKAGE, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
+import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { startPortal, type Portal } from './portal';
 
 type SandboxPortal = Portal & {
@@ -114,31 +114,7 @@ class TriggerHarness {
 		const { port } = this.server.address() as AddressInfo;
 		const base = `http://127.0.0.1:${port}`;
 		const credentialsHelper = new CredentialsHelper(this.options.credentials, () => this.workflow, () => this.node);
-		this.additionalData = {
-			credentialsHelper,
-			hooks: new ExecutionLifecycleHooks('webhook', 'execution-1', { id: this.workflow.id, name: 'trigger test', nodes: [], connections: {}, active: true, activeVersionId: null, isArchived: false, createdAt: new Date(), updatedAt: new Date() } as never),
-			executionId: 'execution-1',
-			restApiUrl: `${base}/rest`,
-			instanceBaseUrl: `${base}/`,
-			webhookBaseUrl: `${base}/webhook`,
-			webhookWaitingBaseUrl: `${base}/webhook-waiting`,
-			webhookTestBaseUrl: `${base}/webhook-test`,
-			formWaitingBaseUrl: `${base}/form-waiting`,
-			currentNodeParameters: undefined,
-			executionTimeoutTimestamp: undefined,
-			userId: 'user-1',
-			variables: {},
-			logAiEvent: () => {},
-			setExecutionStatus: () => {},
-			sendDataToUI: () => {},
-			startRunnerTask: async () => {
-				throw new Error('no task runner in these tests');
-			},
-			getRunExecutionData: async () => undefined,
-			executeWorkflow: async () => {
-				throw new Error('no sub-workflows in these tests');
-			},
-		} as unknown as IWorkflowExecuteAdditionalData;
+		this.additionalData = additionalDataFor(credentialsHelper, this.workflow, 'webhook', base);
 	}
 
 	/** The URL n8n gives this trigger in production: what the portal must call. */

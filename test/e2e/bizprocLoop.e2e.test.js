@@ -4,7 +4,7 @@
  * result. Forged and repeated calls, and registration by the trigger with the OAuth2 credential.
  */
 const { startSandbox } = require('../sandbox');
-const { fixture } = require('./fixtures');
+const { fixture, sandboxCredentials } = require('./fixtures');
 const { createN8nInstance, packPackage } = require('./n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
@@ -34,14 +34,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
 		n8n = await createN8nInstance({ line, tarball });
 		await n8n.importCredentials([
-			...fixture('credentials.json', {
-				__WEBHOOK_URL__: portal.webhookUrl,
-				__WRONG_WEBHOOK_URL__: `${portal.baseUrl}/rest/1/wrongcode0000/`,
-				__PORTAL_URL__: portal.baseUrl,
-				__CLIENT_ID__: portal.oauth.clientId,
-				__CLIENT_SECRET__: portal.oauth.clientSecret,
-				__OAUTH_TOKEN_DATA__: portal.issueOAuthTokens({}),
-			}).map((credential) => ({ ...credential, data: { ...credential.data, applicationToken: portal.oauth.applicationToken } })),
+			...sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }),
 			{
 				id: 'b24ExampleHook01',
 				name: 'Bitrix24 webhook',

@@ -20,4 +20,16 @@ function fixture(name, values = {}) {
 	return fill(JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')), values);
 }
 
-module.exports = { fixture };
+/** The credentials of fixtures/credentials.json, pointing at this sandbox portal, with `extra` data added to each. */
+function sandboxCredentials(portal, oauthTokenData, extra = {}) {
+	return fixture('credentials.json', {
+		__WEBHOOK_URL__: portal.webhookUrl,
+		__WRONG_WEBHOOK_URL__: `${portal.baseUrl}/rest/1/wrongcode0000/`,
+		__PORTAL_URL__: portal.baseUrl,
+		__CLIENT_ID__: portal.oauth.clientId,
+		__CLIENT_SECRET__: portal.oauth.clientSecret,
+		__OAUTH_TOKEN_DATA__: oauthTokenData,
+	}).map((credential) => ({ ...credential, data: { ...credential.data, ...extra } }));
+}
+
+module.exports = { fixture, sandboxCredentials };

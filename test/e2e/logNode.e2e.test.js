@@ -3,7 +3,7 @@
  * packages, run with `n8n execute` against the sandbox portal over HTTP, on both n8n lines.
  */
 const { startSandbox } = require('../sandbox');
-const { fixture } = require('./fixtures');
+const { fixture, sandboxCredentials } = require('./fixtures');
 const { createN8nInstance, packPackage, PACKAGE_NAME } = require('./n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
@@ -25,16 +25,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
 		n8n = await createN8nInstance({ line, tarball });
 		oauthTokens = portal.issueOAuthTokens({});
-		await n8n.importCredentials(
-			fixture('credentials.json', {
-				__WEBHOOK_URL__: portal.webhookUrl,
-				__WRONG_WEBHOOK_URL__: `${portal.baseUrl}/rest/1/wrongcode0000/`,
-				__PORTAL_URL__: portal.baseUrl,
-				__CLIENT_ID__: portal.oauth.clientId,
-				__CLIENT_SECRET__: portal.oauth.clientSecret,
-				__OAUTH_TOKEN_DATA__: oauthTokens,
-			}),
-		);
+		await n8n.importCredentials(sandboxCredentials(portal, oauthTokens));
 	});
 
 	afterAll(async () => {

@@ -208,7 +208,7 @@ export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: nu
 
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
 
-/** Node options shared by every Bitrix24 node. */
+/** The options of the nodes that call Bitrix24 per item (Log, Send Result). */
 export const requestOptionsProperty: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',

@@ -3,6 +3,7 @@
 module.exports = {
 	Bitrix24BizprocLog: require('./dist/nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node').Bitrix24BizprocLog,
 	Bitrix24BizprocSendResult: require('./dist/nodes/Bitrix24BizprocSendResult/Bitrix24BizprocSendResult.node').Bitrix24BizprocSendResult,
+	Bitrix24BizprocTrigger: require('./dist/nodes/Bitrix24BizprocTrigger/Bitrix24BizprocTrigger.node').Bitrix24BizprocTrigger,
 	Bitrix24WebhookApi: require('./dist/credentials/Bitrix24WebhookApi.credentials').Bitrix24WebhookApi,
 	Bitrix24OAuth2Api: require('./dist/credentials/Bitrix24OAuth2Api.credentials').Bitrix24OAuth2Api,
 };

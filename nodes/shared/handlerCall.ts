@@ -202,9 +202,6 @@ export function normalizeDomain(value: unknown): string {
 		.replace(/\/.*$/, '');
 }
 
-/** The auth fields that are secrets: left out of the item unless the user asks for them. */
-export const SECRET_AUTH_FIELDS = ['access_token', 'refresh_token', 'application_token'] as const;
-
 /**
  * The item a workflow gets for one call. Access and refresh tokens and the application token are
  * left out unless `includeAccessTokens`; the event token is kept (the next nodes need it).

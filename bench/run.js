@@ -28,6 +28,8 @@ const PACKAGE_NAME = PACKAGE.name;
 const args = process.argv.slice(2);
 const ONLY = (args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'b1,b2,b3').split(',');
 const WRITE = !args.includes('--no-write');
+/** `--cpu-prof=<dir>`: every n8n process writes a V8 CPU profile there, to see where a node's time goes. */
+const CPU_PROFILE_DIR = args.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const LINES = /** @type {Array<'1'|'2'>} */ ((args.find((a) => a.startsWith('--lines='))?.slice('--lines='.length) ?? '2').split(','));
 
 const B1_ITEMS = 300;
@@ -344,7 +346,7 @@ async function runLine(line, tarball, portal) {
 			},
 		});
 		// After the harness's own preload (its network guard), not instead of it.
-		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countExpressions.js')}`.trim();
+		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countExpressions.js')}${CPU_PROFILE_DIR ? ` --cpu-prof --cpu-prof-dir=${CPU_PROFILE_DIR}` : ''}`.trim();
 		running.add(n8n);
 		n8n.env.BENCH_N8N_DIR = n8n.n8n.n8nDir;
 		say(`  n8n ${n8n.version}, Node ${execFileSync(n8n.n8n.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}`);

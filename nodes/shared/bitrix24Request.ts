@@ -247,6 +247,16 @@ function retryDelayMs(failure: Bitrix24Failure, attempt: number, bucket: LeakyBu
 }
 
 /**
+ * A webhook's secret is its URL, already in the request: the call needs no signing, so it goes out
+ * as it is. n8n's authenticated request would read and decrypt the credential from its database
+ * again for every item, and send every 401 a second time.
+ */
+async function sendWithWebhook(context: IExecutePaginationFunctions, requestData: DeclarativeRestApiSettings.ResultOptions): Promise<INodeExecutionData[]> {
+	const response = (await context.helpers.httpRequest({ ...requestData.options, returnFullResponse: true } as IHttpRequestOptions)) as IN8nHttpFullResponse;
+	return await toResultItem.call(context, [], response);
+}
+
+/**
  * operations.pagination: sends the item's call when the bucket allows, and sends it again only
  * where the portal certainly did not run it (refused by the rate limit or a blocked method, or no
  * connection at all), within the node's Max Wait.
@@ -271,7 +281,7 @@ export async function sendToBitrix24(
 		if (Date.now() + turnMs > deadline) throw fail(failureFromLongWait(maxWaitSeconds));
 		if (turnMs > 0) await sleep(turnMs);
 		try {
-			return await this.makeRoutingRequest(requestData);
+			return credentialType === WEBHOOK_TYPE ? await sendWithWebhook(this, requestData) : await this.makeRoutingRequest(requestData);
 		} catch (error) {
 			// n8n's own errors (such as "reconnect the credential") are already clear.
 			if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);

@@ -119,19 +119,19 @@ const withFault = (fault: Parameters<Portal['injectFault']>[0]) => () => {
 	portal.injectFault(fault);
 	return { credentials: webhook() };
 };
-// n8n-core sends a call once more after any 401 (its credential-refresh path), so a 401 fault must answer twice.
-// Bitrix24 writes nothing on a 401, so this second call cannot duplicate a line.
+// Webhook calls skip n8n's authenticated request, so a 401 is sent once (n8n-core resends any 401
+// once on its credential-refresh path; the OAuth2 rows elsewhere show that).
 const bitrixError = (status: number, error: string, errorDescription: string) =>
-	withFault({ kind: 'error', status, error, errorDescription, count: status === 401 ? 2 : 1 });
+	withFault({ kind: 'error', status, error, errorDescription });
 
 const errorRows: ErrorRow[] = [
 	['forged token: ACCESS_DENIED', () => ({ credentials: webhook(), eventToken: forgedToken() }), /^Bitrix24 refused the event token \(ACCESS_DENIED\)$/, /USE_SUBSCRIPTION = Y/, 1],
-	['plan: ACCESS_DENIED', bitrixError(401, 'ACCESS_DENIED', 'REST is available only on commercial plans'), /denied REST access \(ACCESS_DENIED\)/, /commercial plans/,2],
+	['plan: ACCESS_DENIED', bitrixError(401, 'ACCESS_DENIED', 'REST is available only on commercial plans'), /denied REST access \(ACCESS_DENIED\)/, /commercial plans/, 1],
 	['ERROR_EMPTY_LOG_MESSAGE', bitrixError(400, 'ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!'), /log message is empty/, /Log Message/, 1],
-	['wrong webhook code: NO_AUTH_FOUND', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: `${portal.baseUrl}/rest/1/wrongcode123/` } } }), /\(NO_AUTH_FOUND\)/, /Inbound webhook/,2],
-	['INVALID_CREDENTIALS', bitrixError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'), /\(INVALID_CREDENTIALS\)/, /reconnect/,2],
-	['webhook without bizproc: insufficient_scope', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: portal.createWebhook({ scopes: ['crm'] }).url } } }), /\(insufficient_scope\)/, /bizproc/,2],
-	['expired_token', bitrixError(401, 'expired_token', 'The access token provided has expired'), /\(expired_token\)/, /Reconnect/,2],
+	['wrong webhook code: NO_AUTH_FOUND', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: `${portal.baseUrl}/rest/1/wrongcode123/` } } }), /\(NO_AUTH_FOUND\)/, /Inbound webhook/, 1],
+	['INVALID_CREDENTIALS', bitrixError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'), /\(INVALID_CREDENTIALS\)/, /reconnect/, 1],
+	['webhook without bizproc: insufficient_scope', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: portal.createWebhook({ scopes: ['crm'] }).url } } }), /\(insufficient_scope\)/, /bizproc/, 1],
+	['expired_token', bitrixError(401, 'expired_token', 'The access token provided has expired'), /\(expired_token\)/, /Reconnect/, 1],
 	['ERROR_METHOD_NOT_FOUND', withFault({ kind: 'methodNotFound' }), /\(ERROR_METHOD_NOT_FOUND\)/, /plan/, 1],
 	['INVALID_REQUEST', bitrixError(400, 'INVALID_REQUEST', 'Https required.'), /requires HTTPS \(INVALID_REQUEST\)/, /https:\/\//, 1],
 	['OPERATION_TIME_LIMIT', withFault({ kind: 'operationTimeLimit', operatingResetAt: Math.floor(Date.now() / 1000) + 3600 }), /\(OPERATION_TIME_LIMIT\)/, /frees up at/, 1],

@@ -706,6 +706,7 @@ npm run n8n:install     # once: n8n and Node 24 into the cache folder
 npm run bench           # = npm run build && node bench/run.js (n8n 2.x only)
 ${COMMAND}   # this run
 node bench/run.js --only=b1,b3 --no-write   # a part, without touching this file
+node bench/run.js --only=b1 --no-write --cpu-prof=/tmp/prof   # also a V8 CPU profile of every n8n process
 \`\`\`
 
 ## Results
@@ -757,17 +758,16 @@ function findings({ b1, b2, n8nVersion }) {
 		const reads = b1.log.credentialReadsPerItem;
 		out.push(
 			`- **B1, Log / HTTP = ${fmt(b1.ratio)}** (goal ≤ 1.00: ${b1.ratio <= 1 ? 'met' : 'missed'}). Per item the Log node evaluates each of its two ` +
-				`expressions ${fmt(b1.log.evaluationsPerItem.token, 0)} times, the HTTP Request node ${fmt(b1.http.evaluationsPerItem.token, 0)} time: n8n's declarative routing (\`RoutingNode.runNode\` in n8n-core) ` +
-				'resolves every property for the request and again through `getNodeParameter` for each routed property' +
-				(b1.log.evaluationsPerItem.token >= 4 ? ', and both once more in `resolveBaseUrl` (its check whether the base URL belongs to the node)' : '') +
-				`. An evaluation costs about ${fmt(msPerEvaluation, 2)} ms here (n8n ${n8nVersion}'s default expression engine): ` +
+				`expressions ${fmt(b1.log.evaluationsPerItem.token, 0)} times, the HTTP Request node ${fmt(b1.http.evaluationsPerItem.token, 0)} time. n8n's declarative routing ` +
+				'(`RoutingNode.runNode` in n8n-core) resolves every property of the node for each item before any hook of the node runs' +
+				(b1.log.evaluationsPerItem.token >= 3 ? ', and all of them once more in `resolveBaseUrl` (its check whether the base URL belongs to the node)' : '') +
+				"; the node's preSend then reads the field once (a field routed with `routing.send` would be read twice more). " +
+				`An evaluation costs about ${fmt(msPerEvaluation, 2)} ms here (n8n ${n8nVersion}'s default expression engine): ` +
 				`${fmt(b1.log.expressionMs, 0)} ms of the Log node's ${fmt(b1.log.nodeMs, 0)} ms, against ${fmt(b1.http.expressionMs, 0)} ms of the HTTP Request node's ${fmt(b1.http.nodeMs, 0)} ms. ` +
-				`The rest (${fmt(b1.log.nodeMs - b1.log.expressionMs, 0)} against ${fmt(b1.http.nodeMs - b1.http.expressionMs, 0)} ms) is the routing machinery per item and the credential: ` +
-				`the Log node reads and decrypts it from the database ${fmt(reads, 2)} times per item` +
-				(reads < 1.5 ? " (n8n's authenticated request does, for every call; the package's own reads are once per node run)" : '') +
-				', the HTTP Request node, with the secret in its URL and no credential, never. These costs are per item, so the ratio ' +
-				'does not shrink with more items. A declarative node cannot avoid the repeated evaluations; a programmatic `execute()` ' +
-				'node would evaluate each parameter once per item and read the credential once per run.',
+				`The rest takes ${fmt(b1.log.nodeMs - b1.log.expressionMs, 0)} against ${fmt(b1.http.nodeMs - b1.http.expressionMs, 0)} ms = ${fmt((b1.log.nodeMs - b1.log.expressionMs) / (b1.http.nodeMs - b1.http.expressionMs))}; ` +
+				`the credential is read from the database ${fmt(reads * B1_ITEMS, 0)} times in ${B1_ITEMS} items (webhook calls skip n8n's authenticated request, which would read it for every call). ` +
+				'These costs are per item, so the ratio does not shrink with more items. No declarative node can evaluate a field fewer times; ' +
+				'a programmatic `execute()` node would evaluate each field once per item.',
 		);
 	}
 	if (b2) {

@@ -46,7 +46,6 @@ export class Bitrix24BizprocLog implements INodeType {
 				placeholder: 'e.g. Order checked, waiting for payment',
 				description: 'The text to add to the business process log. Several lines are kept as they are.',
 				hint: 'Logging must be enabled in the business process template to see the lines',
-				routing: { send: { type: 'body', property: 'log_message' } },
 			},
 			requestOptionsProperty,
 		],

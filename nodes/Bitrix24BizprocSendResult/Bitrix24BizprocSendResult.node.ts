@@ -89,7 +89,6 @@ export class Bitrix24BizprocSendResult implements INodeType {
 				default: '',
 				placeholder: 'e.g. Approved by n8n',
 				description: 'A last line for the business process log. Left empty, Bitrix24 writes "Received response from the application".',
-				routing: { send: { type: 'body', property: 'log_message' } },
 			},
 			requestOptionsProperty,
 		],

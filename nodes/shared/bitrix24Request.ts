@@ -55,7 +55,6 @@ export function eventTokenProperty(hint: string): INodeProperties {
 		description:
 			"The event_token Bitrix24 sent to your action's handler when the business process reached the action. The default takes it from the incoming item or, when that has none, from the Bitrix24 Bizproc Trigger before this node. Bitrix24 accepts it only for actions registered with USE_SUBSCRIPTION = Y.",
 		hint,
-		routing: { send: { type: 'body', property: 'event_token' } },
 	};
 }
 

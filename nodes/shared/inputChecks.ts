@@ -41,21 +41,25 @@ function eventTokenFromTrigger(context: IExecuteSingleFunctions): unknown {
 	return context.evaluateExpression(`{{ $(${reference}).isExecuted ? $(${reference}).item.json.event_token : undefined }}`, context.getItemIndex());
 }
 
-/** Puts the trimmed token back into the body, or refuses the item. */
-export function requireEventToken(context: IExecuteSingleFunctions, body: IDataObject): void {
-	if (body.event_token === undefined || body.event_token === null || body.event_token === '') {
-		body.event_token = eventTokenFromTrigger(context) as IDataObject[string];
-	}
-	const check = checkEventToken(body.event_token);
+/** The Event Token field's value, trimmed, or refuses the item. */
+export function requireEventToken(context: IExecuteSingleFunctions): string {
+	let token = context.getNodeParameter('eventToken', '') as unknown;
+	if (token === undefined || token === null || token === '') token = eventTokenFromTrigger(context);
+	const check = checkEventToken(token);
 	if (!check.ok) refuse(context, 'The Event Token cannot be used', `${check.problem} Nothing was sent.`);
-	body.event_token = check.token;
+	return check.token;
 }
+
+/*
+ * The preSends read the fields and build the body themselves rather than through `routing.send`:
+ * n8n's RoutingNode evaluates a routed field twice more per item than an unrouted one, and with
+ * n8n 2.x's expression engine each evaluation is most of an item's cost (docs/benchmarks.md, B1).
+ */
 
 /** preSend for bizproc.activity.log. */
 export async function checkLogInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const body = (options.body ?? {}) as IDataObject;
-	requireEventToken(this, body);
-	const text = logMessageText(body.log_message);
+	const body: IDataObject = { event_token: requireEventToken(this) };
+	const text = logMessageText(this.getNodeParameter('logMessage', ''));
 	const problem = logMessageProblem(text);
 	if (problem) {
 		refuse(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text. Nothing was sent.');
@@ -93,17 +97,15 @@ export function returnValuesFrom(mode: string, pairs: Array<{ name?: unknown; va
 
 /** preSend for bizproc.event.send. */
 export async function checkSendResultInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const body = (options.body ?? {}) as IDataObject;
-	requireEventToken(this, body);
+	const body: IDataObject = { event_token: requireEventToken(this) };
 	const mode = this.getNodeParameter('returnValuesMode', 'keyValue') as string;
 	const pairs = this.getNodeParameter('returnValues.values', []) as Array<{ name?: unknown; value?: unknown }>;
 	const { values, problem } = returnValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
 	if (problem) refuse(this, 'The Return Values cannot be sent', `${problem} Nothing was sent.`);
 	body.return_values = values;
 	// An empty message is left out: Bitrix24 then writes its own "Received response from the application".
-	const text = logMessageText(body.log_message);
-	if (logMessageProblem(text)) delete body.log_message;
-	else body.log_message = text;
+	const text = logMessageText(this.getNodeParameter('logMessage', ''));
+	if (!logMessageProblem(text)) body.log_message = text;
 	options.body = body;
 	return options;
 }

@@ -13,6 +13,7 @@ export interface JournalEntry {
 	path: string;
 	restMethod?: string;
 	authKind: 'webhook' | 'oauth' | 'none';
+	contentType: string | null;
 	params: Record<string, unknown>;
 	status: number;
 	error?: string;

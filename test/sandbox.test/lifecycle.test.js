@@ -112,7 +112,7 @@ describe('sandbox lifecycle', () => {
 			expect(answer.status).toBe(404);
 			expect(answer.contentType).toBe('application/json; charset=utf-8');
 			expect(portal.journal()).toEqual([
-				{ at: expect.any(String), httpMethod: 'GET', path: '/nothing/here', restMethod: null, authKind: 'none', params: {}, status: 404, error: 'NOT_FOUND' },
+				{ at: expect.any(String), httpMethod: 'GET', path: '/nothing/here', restMethod: null, authKind: 'none', contentType: null, params: {}, status: 404, error: 'NOT_FOUND' },
 			]);
 			portal.clearJournal();
 			expect(portal.journal()).toEqual([]);

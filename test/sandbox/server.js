@@ -14,6 +14,7 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
  * @property {string} path URL path without the query string
  * @property {string | null} restMethod lower-case REST method for /rest/ calls, else null
  * @property {'webhook'|'oauth'|'none'} authKind what the caller presented (not whether it was valid)
+ * @property {string | null} contentType the request's Content-Type header
  * @property {Record<string, any>} params parsed query + body, keys as sent
  * @property {number} status HTTP status; 0 when the connection was dropped
  * @property {string | null} error the `error` code of the answer, if any
@@ -51,7 +52,7 @@ function createRequestListener({ rest, oauth, journal, maxRequests, debugRoutes 
 	async function listener(req, res) {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		/** @type {JournalEntry} */
-		const entry = { at: new Date().toISOString(), httpMethod: req.method ?? 'GET', path: url.pathname, restMethod: null, authKind: 'none', params: {}, status: 0, error: null };
+		const entry = { at: new Date().toISOString(), httpMethod: req.method ?? 'GET', path: url.pathname, restMethod: null, authKind: 'none', contentType: req.headers['content-type'] ?? null, params: {}, status: 0, error: null };
 		journal.push(entry);
 
 		/** @param {number} status @param {Record<string, any>} body @param {Record<string, string>} [headers] */

@@ -4,7 +4,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
-import { collectSecrets, startPortal, type Portal } from './portal';
+import { collectSecrets, oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
 
 let portal: Portal;
 
@@ -20,16 +20,8 @@ beforeEach(() => {
 	portal.setRateLimit(false);
 });
 
-const webhook = (): StoredCredentials => ({ bitrix24WebhookApi: { webhookUrl: portal.webhookUrl } });
-const oauth = (): StoredCredentials => ({
-	bitrix24OAuth2Api: {
-		clientId: portal.oauth.clientId,
-		clientSecret: portal.oauth.clientSecret,
-		portalUrl: portal.oauth.portalUrl,
-		oauthServerUrl: portal.oauth.oauthServerUrl,
-		oauthTokenData: portal.issueOAuthTokens({}),
-	},
-});
+const webhook = () => webhookCredentials(portal);
+const oauth = () => oauthCredentials(portal);
 
 const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
 

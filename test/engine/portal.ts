@@ -1,5 +1,5 @@
 /** Typed access to the sandbox portal (test/sandbox) for the TypeScript tests. */
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { StoredCredentials } from './n8nEngine';
 import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
@@ -40,6 +40,25 @@ export interface Portal {
 
 export async function startPortal(options: Record<string, unknown> = {}): Promise<Portal> {
 	return (await startSandbox({ rateLimit: false, ...options })) as Portal;
+}
+
+/** A Bitrix24 Webhook API credential on this portal's webhook; `extra` adds or replaces fields. */
+export function webhookCredentials(portal: Portal, extra: IDataObject = {}): StoredCredentials {
+	return { bitrix24WebhookApi: { webhookUrl: portal.webhookUrl, ...extra } as ICredentialDataDecryptedObject };
+}
+
+/** A Bitrix24 OAuth2 API credential for this portal's application, with fresh tokens. */
+export function oauthCredentials(portal: Portal, extra: IDataObject = {}): StoredCredentials {
+	return {
+		bitrix24OAuth2Api: {
+			clientId: portal.oauth.clientId,
+			clientSecret: portal.oauth.clientSecret,
+			portalUrl: portal.oauth.portalUrl,
+			oauthServerUrl: portal.oauth.oauthServerUrl,
+			oauthTokenData: portal.issueOAuthTokens({}),
+			...extra,
+		} as ICredentialDataDecryptedObject,
+	};
 }
 
 /** Every secret a test could leak: webhook codes, OAuth tokens and client secret, the event token. */

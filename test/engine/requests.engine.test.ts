@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type StoredCredentials } from './n8nEngine';
-import { startPortal, type Portal } from './portal';
+import { oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
 
 const LOG = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog';
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
@@ -23,16 +23,8 @@ beforeEach(() => portal.clearJournal());
 type Credential = 'webhook' | 'oAuth2';
 const credentialsFor = (credential: Credential): StoredCredentials =>
 	credential === 'webhook'
-		? { bitrix24WebhookApi: { webhookUrl: `  ${portal.webhookUrl}profile.json ` } } // as users paste it
-		: {
-				bitrix24OAuth2Api: {
-					clientId: portal.oauth.clientId,
-					clientSecret: portal.oauth.clientSecret,
-					portalUrl: portal.oauth.portalUrl,
-					oauthServerUrl: portal.oauth.oauthServerUrl,
-					oauthTokenData: portal.issueOAuthTokens({}),
-				},
-			};
+		? webhookCredentials(portal, { webhookUrl: `  ${portal.webhookUrl}profile.json ` }) // as users paste it
+		: oauthCredentials(portal);
 
 const operations: Array<[label: string, type: string, parameters: IDataObject, input: IDataObject, method: string, body: (token: string) => IDataObject]> = [
 	['Log', LOG, { logMessage: '=Checked {{ $json.order }}' }, { order: 42 }, 'bizproc.activity.log', (token) => ({ event_token: token, log_message: 'Checked 42' })],

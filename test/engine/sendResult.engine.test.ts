@@ -2,8 +2,8 @@
  * Bitrix24 Bizproc Send Result through n8n's engine against the sandbox: bizproc.event.send completes
  * the action with return values, through the same shared request code as the Log node.
  */
-import { runNode, type StoredCredentials } from './n8nEngine';
-import { collectSecrets, startPortal, type Portal } from './portal';
+import { runNode } from './n8nEngine';
+import { collectSecrets, startPortal, webhookCredentials, type Portal } from './portal';
 
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
 let portal: Portal;
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 beforeEach(() => portal.clearJournal());
 
-const webhook = (): StoredCredentials => ({ bitrix24WebhookApi: { webhookUrl: portal.webhookUrl } });
+const webhook = () => webhookCredentials(portal);
 const sendCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.event.send');
 
 test('name/value pairs: the action is completed with its return values and a last log line', async () => {

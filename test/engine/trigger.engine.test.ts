@@ -16,7 +16,6 @@ import {
 	NodeHelpers,
 	Workflow,
 	createRunExecutionData,
-	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
@@ -31,7 +30,7 @@ import {
 import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/shared/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
-import { startPortal, type Portal } from './portal';
+import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
 type SandboxPortal = Portal & {
 	startWorkflow(run: IDataObject): Promise<{ eventToken: string; workflowId: string; handlerStatus: number; handlerBody: string }>;
@@ -262,20 +261,8 @@ async function harness(options: HarnessOptions): Promise<TriggerHarness> {
 	return created;
 }
 
-const webhookCredentials = (extra: IDataObject = {}): StoredCredentials => ({
-	bitrix24WebhookApi: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, ...extra } as ICredentialDataDecryptedObject,
-});
-const oauthCredentials = (extra: IDataObject = {}): StoredCredentials => ({
-	bitrix24OAuth2Api: {
-		clientId: portal.oauth.clientId,
-		clientSecret: portal.oauth.clientSecret,
-		portalUrl: portal.oauth.portalUrl,
-		oauthServerUrl: portal.oauth.oauthServerUrl,
-		oauthTokenData: portal.issueOAuthTokens({}),
-		applicationToken: portal.oauth.applicationToken,
-		...extra,
-	} as ICredentialDataDecryptedObject,
-});
+const webhookCredentials = (extra: IDataObject = {}) => webhookCredentialsOf(portal, { applicationToken: portal.oauth.applicationToken, ...extra });
+const oauthCredentials = (extra: IDataObject = {}) => oauthCredentialsOf(portal, { applicationToken: portal.oauth.applicationToken, ...extra });
 
 const SECRET_KEYS = ['access_token', 'refresh_token', 'application_token'];
 
@@ -612,15 +599,7 @@ describe('registration on activation (OAuth2)', () => {
 		try {
 			const h = await harness({
 				parameters: actionParameters(),
-				credentials: {
-					bitrix24OAuth2Api: {
-						clientId: strict.oauth.clientId,
-						clientSecret: strict.oauth.clientSecret,
-						portalUrl: strict.oauth.portalUrl,
-						oauthServerUrl: strict.oauth.oauthServerUrl,
-						oauthTokenData: strict.issueOAuthTokens({}),
-					} as ICredentialDataDecryptedObject,
-				},
+				credentials: oauthCredentialsOf(strict),
 			});
 			await expect(h.activate()).rejects.toThrow("Bitrix24 refused this trigger's URL as the action's handler (ERROR_WRONG_HANDLER_URL)");
 			expect(strict.registeredActivities()).toEqual([]);

@@ -1,6 +1,10 @@
 /**
  * Checks made before anything is sent, so that bad input never reaches the portal and the error
  * names the item and the fix.
+ *
+ * The preSends read the fields and build the body themselves rather than through `routing.send`:
+ * n8n's RoutingNode evaluates a routed field twice more per item than an unrouted one, and with
+ * n8n 2.x's expression engine each evaluation is most of an item's cost (docs/benchmarks.md, B1).
  */
 import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHttpRequestOptions } from 'n8n-workflow';
 
@@ -42,7 +46,7 @@ function eventTokenFromTrigger(context: IExecuteSingleFunctions): unknown {
 }
 
 /** The Event Token field's value, trimmed, or refuses the item. */
-export function requireEventToken(context: IExecuteSingleFunctions): string {
+function requireEventToken(context: IExecuteSingleFunctions): string {
 	let token = context.getNodeParameter('eventToken', '') as unknown;
 	if (token === undefined || token === null || token === '') token = eventTokenFromTrigger(context);
 	const check = checkEventToken(token);
@@ -50,22 +54,15 @@ export function requireEventToken(context: IExecuteSingleFunctions): string {
 	return check.token;
 }
 
-/*
- * The preSends read the fields and build the body themselves rather than through `routing.send`:
- * n8n's RoutingNode evaluates a routed field twice more per item than an unrouted one, and with
- * n8n 2.x's expression engine each evaluation is most of an item's cost (docs/benchmarks.md, B1).
- */
-
 /** preSend for bizproc.activity.log. */
 export async function checkLogInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	const body: IDataObject = { event_token: requireEventToken(this) };
+	const eventToken = requireEventToken(this);
 	const text = logMessageText(this.getNodeParameter('logMessage', ''));
 	const problem = logMessageProblem(text);
 	if (problem) {
 		refuse(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text. Nothing was sent.');
 	}
-	body.log_message = text;
-	options.body = body;
+	options.body = { event_token: eventToken, log_message: text };
 	return options;
 }
 

@@ -1,14 +1,8 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import {
-	authenticationProperty,
-	bitrix24Credentials,
-	bitrix24MethodRouting,
-	bitrix24RequestDefaults,
-	eventTokenProperty,
-	requestOptionsProperty,
-} from '../shared/bitrix24Request';
+import { bitrix24MethodRouting } from '../shared/bitrix24Routing';
+import { authenticationProperty, bitrix24Credentials, bitrix24RequestDefaults, eventTokenProperty, requestOptionsProperty } from '../shared/nodeFields';
 import { checkLogInput } from '../shared/inputChecks';
 
 export class Bitrix24BizprocLog implements INodeType {

@@ -8,7 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { authenticationProperty, bitrix24Credentials } from '../shared/bitrix24Request';
+import { authenticationProperty, bitrix24Credentials } from '../shared/nodeFields';
 import { DEFAULT_REPEAT_WINDOW_MINUTES, receiveHandlerCall } from './receiveCall';
 import { createRegistration, deleteRegistration, registrationExists } from './registration';
 

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { APPLICATION_TYPE, WEBHOOK_TYPE } from '../shared/bitrix24Request';
+import { APPLICATION_TYPE, WEBHOOK_TYPE } from '../shared/credentialAccess';
 import {
 	RecentTokens,
 	applicationTokenOf,

@@ -11,7 +11,7 @@ import { createHash } from 'crypto';
 
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
-import { callBitrix24 } from '../shared/bitrix24Request';
+import { callBitrix24 } from './callBitrix24';
 
 export type RegisterAs = 'action' | 'robot' | 'none';
 

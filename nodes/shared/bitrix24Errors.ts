@@ -216,7 +216,7 @@ export function failureFromNetworkError(code: string | undefined, fallbackText: 
 				code,
 				message: 'The Bitrix24 portal did not answer in time',
 				description:
-					'The line may have been written even so; it was not sent again to avoid a duplicate. Check the business process log before running again, or raise the timeout under Options.',
+					'The line may have been written even so; it was not sent again to avoid a duplicate. Check the business process log before running again, or raise Timeout (Seconds) in the node Options if the portal is slow.',
 			};
 		case 'ECONNRESET':
 		case 'EPIPE':

@@ -82,16 +82,20 @@ export class LeakyBucket {
 	}
 
 	/**
-	 * Books the next call and returns how long (ms) it must wait before it is sent. The portal counts
-	 * arrivals, not our bookings: a call delayed on the way lands closer to the next one, so a quarter
-	 * second of drain is kept in hand for that.
+	 * How long (ms) the next request must wait before it may leave; nothing is booked. The portal
+	 * counts arrivals, not our sends: a request delayed on the way lands closer to the next one, so a
+	 * quarter second of drain is kept in hand for that.
 	 */
-	reserve(): number {
+	waitMs(): number {
 		this.drain();
 		const headroom = Math.min(this.limit.burst - 1, Math.max(1, Math.ceil(this.limit.drainPerSecond * HEADROOM_SECONDS)));
-		const waitMs = Math.max(0, ((this.level + 1 - (this.limit.burst - headroom)) / this.limit.drainPerSecond) * 1000);
+		return Math.ceil(Math.max(0, ((this.level + 1 - (this.limit.burst - headroom)) / this.limit.drainPerSecond) * 1000));
+	}
+
+	/** Counts a request that leaves now. Only requests that really leave are counted. */
+	take(): void {
+		this.drain();
 		this.level += 1;
-		return Math.ceil(waitMs);
 	}
 
 	/** The portal said it is full: whatever we counted, start from a full bucket. */
@@ -105,18 +109,4 @@ export class LeakyBucket {
 		this.level = Math.max(0, this.level - ((now - this.updatedAt) / 1000) * this.limit.drainPerSecond);
 		this.updatedAt = now;
 	}
-}
-
-const buckets = new Map<string, LeakyBucket>();
-
-/** The process-wide bucket for one portal and credential. */
-export function bucketFor(key: string, limit: RateLimit): LeakyBucket {
-	let bucket = buckets.get(key);
-	if (!bucket) {
-		bucket = new LeakyBucket(limit);
-		buckets.set(key, bucket);
-	} else {
-		bucket.setLimit(limit);
-	}
-	return bucket;
 }

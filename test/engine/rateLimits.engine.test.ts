@@ -3,7 +3,6 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { LeakyBucket } from '../../nodes/shared/rateLimit';
 import { runNode, type StoredCredentials } from './n8nEngine';
 import { startPortal, type Portal } from './portal';
 
@@ -21,7 +20,8 @@ beforeEach(() => {
 	portal.setRateLimit(false);
 });
 
-const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
+/** Requests that carry log lines: plain calls and batches. */
+const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log' || entry.restMethod === 'batch');
 // A webhook of its own per test: buckets are per portal and credential, shared by the whole process.
 const webhook = (plan: IDataObject = {}): StoredCredentials => ({ bitrix24WebhookApi: { webhookUrl: portal.createWebhook({}).url, ...plan } });
 
@@ -72,10 +72,10 @@ test('OPERATION_TIME_LIMIT beyond Max Wait: fails at once saying when the method
 	expect(run.error?.description).toMatch(/frees up at \d{4}-\d\d-\d\dT/);
 });
 
-test('a burst larger than the portal allows waits its turn: every line once, no call refused', async () => {
+test('batches off, a burst larger than the portal allows waits its turn: every line once, no call refused', async () => {
 	portal.setRateLimit({ burst: 5, drainPerSecond: 10 });
 	const started = Date.now();
-	const { run, landed } = await logLines(25, webhook({ portalPlan: 'custom', rateLimitBurst: 5, rateLimitDrainPerSecond: 10 }));
+	const { run, landed } = await logLines(25, webhook({ portalPlan: 'custom', rateLimitBurst: 5, rateLimitDrainPerSecond: 10 }), { combineIntoBatches: false });
 	const elapsedMs = Date.now() - started;
 	expect(run.error).toBeUndefined();
 	expect(landed).toEqual(Array.from({ length: 25 }, (_, n) => [`line ${n}`]));
@@ -83,9 +83,9 @@ test('a burst larger than the portal allows waits its turn: every line once, no 
 	expect(elapsedMs).toBeGreaterThanOrEqual(((25 - 5) / 10) * 1000 - 100);
 });
 
-test('a portal stricter than the credential says: refused calls are sent again and every line lands once', async () => {
+test('batches off, a portal stricter than the credential says: refused calls are sent again and every line lands once', async () => {
 	portal.setRateLimit({ burst: 3, drainPerSecond: 10 });
-	const { run, landed } = await logLines(10, webhook({ portalPlan: 'custom', rateLimitBurst: 50, rateLimitDrainPerSecond: 50 }));
+	const { run, landed } = await logLines(10, webhook({ portalPlan: 'custom', rateLimitBurst: 50, rateLimitDrainPerSecond: 50 }), { combineIntoBatches: false });
 	expect(run.error).toBeUndefined();
 	expect(landed).toEqual(Array.from({ length: 10 }, (_, n) => [`line ${n}`]));
 	const calls = logCalls();
@@ -103,27 +103,4 @@ test('a refused connection (nothing listening) is tried again; the item fails on
 	});
 	expect(run.error?.message).toMatch(/connection refused/);
 	expect(Date.now() - started).toBeGreaterThanOrEqual(1400); // 0.5 s + 1 s between the three attempts
-});
-
-describe('LeakyBucket', () => {
-	test('lets a burst through (less a quarter second of headroom), then spaces calls at the drain rate', () => {
-		let now = 0;
-		const bucket = new LeakyBucket({ burst: 4, drainPerSecond: 2 }, () => now);
-		expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toEqual([0, 0, 0]);
-		expect(bucket.reserve()).toBe(500);
-		expect(bucket.reserve()).toBe(1000);
-		now = 1000; // the call booked for 1000 ms goes now; the next one half a second later
-		expect(bucket.reserve()).toBe(500);
-	});
-
-	test('drains while idle and starts over after a refusal', () => {
-		let now = 0;
-		const bucket = new LeakyBucket({ burst: 3, drainPerSecond: 1 }, () => now);
-		bucket.reserve();
-		bucket.reserve();
-		now = 5000;
-		expect(bucket.reserve()).toBe(0);
-		bucket.markFull();
-		expect(bucket.reserve()).toBe(2000);
-	});
 });

@@ -1,5 +1,5 @@
 import { failureFromAnswer, failureFromNetworkError } from '../../nodes/shared/bitrix24Errors';
-import { failureFromThrown } from '../../nodes/shared/bitrix24Request';
+import { failureFromThrown } from '../../nodes/shared/n8nErrors';
 
 const answer = (status: number, error: string, errorDescription = '') => ({ status, body: { error, error_description: errorDescription } });
 

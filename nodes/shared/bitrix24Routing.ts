@@ -1,0 +1,90 @@
+/**
+ * The declarative routing of the nodes that call Bitrix24 per item (Log, Send Result).
+ *
+ * Routing gives three hooks: preSend (before the call), postReceive (after a 2xx) and
+ * `operations.pagination`, the only one that wraps the request itself. The wrapper hands each item's
+ * call to the portal's call queue (portalCallQueue.ts), which orders, combines, spaces and resends
+ * the calls of every execution in this n8n process, and turns the outcome into the item's output or error.
+ */
+import {
+	NodeOperationError,
+	type DeclarativeRestApiSettings,
+	type IDataObject,
+	type IExecutePaginationFunctions,
+	type IExecuteSingleFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
+	type INodePropertyRouting,
+} from 'n8n-workflow';
+
+import { batchCommandFor } from './batchCommands';
+import { credentialsOf, credentialTypeOf, restBaseUrlOf, secretsOf, WEBHOOK_TYPE } from './credentialAccess';
+import { failureFromThrown, toNodeError } from './n8nErrors';
+import { callOptionsOf } from './nodeFields';
+import { queueFor, type Transport } from './portalCallQueue';
+import { rateLimitOf } from './rateLimit';
+
+/**
+ * How this item's execution reaches the portal. A webhook's secret is its URL: the request needs no
+ * signing and goes out with n8n's plain HTTP helper (its authenticated request would read and decrypt
+ * the credential from the database again for every request, and send every 401 twice). OAuth2 goes
+ * through n8n's authenticated request, which renews an expired token and sends once more after a 401;
+ * Bitrix24 runs nothing it did not authorise, so that cannot write a line twice.
+ */
+function transportFor(context: IExecutePaginationFunctions, credentialType: string, base: IHttpRequestOptions): Transport {
+	return async ({ method, body }) => {
+		const options: IHttpRequestOptions = { ...base, url: `${method}.json`, body, returnFullResponse: true };
+		try {
+			const response = (
+				credentialType === WEBHOOK_TYPE
+					? await context.helpers.httpRequest(options)
+					: await context.helpers.httpRequestWithAuthentication.call(context, credentialType, options)
+			) as IN8nHttpFullResponse;
+			return { status: response.statusCode, body: response.body };
+		} catch (error) {
+			// n8n's own errors (such as "reconnect the credential") are already clear.
+			if (error instanceof NodeOperationError) return { failure: { code: 'N8N', message: error.message, description: error.description ?? '' } };
+			return { failure: failureFromThrown(error) };
+		}
+	};
+}
+
+/** operations.pagination: queues the item's call and returns its result as the item's output. */
+export async function sendToBitrix24(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const itemIndex = this.getItemIndex();
+	const credentialType = credentialTypeOf(this);
+	const credentials = await credentialsOf(this, credentialType);
+	const baseURL = restBaseUrlOf(this, credentialType, credentials, itemIndex);
+	const params = requestData.options.body as IDataObject;
+	const method = String(requestData.options.url);
+	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf((name, fallback) => this.getNodeParameter(name, fallback));
+	const queue = queueFor(`${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`, rateLimitOf(credentials));
+
+	const outcome = await queue.submit({
+		method,
+		params,
+		orderKey: String(params.event_token),
+		batchCommand: combineIntoBatches ? batchCommandFor(method, params) : undefined,
+		maxWaitMs: maxWaitSeconds * 1000,
+		send: transportFor(this, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
+	});
+	if ('failure' in outcome) throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
+	return [{ json: { result: outcome.result, time: outcome.time } as IDataObject, pairedItem: { item: itemIndex } }];
+}
+
+/** Routing for one Bitrix24 method: the checks that build the body, and the wrapper that sends it. */
+export function bitrix24MethodRouting(
+	method: string,
+	checkInput: (this: IExecuteSingleFunctions, options: IHttpRequestOptions) => Promise<IHttpRequestOptions>,
+): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: method },
+		// `paginate` switches on the `operations.pagination` wrapper; nothing is paginated.
+		send: { preSend: [checkInput], paginate: true },
+		operations: { pagination: sendToBitrix24 },
+	};
+}

@@ -177,6 +177,14 @@ describe('batch: what a command carries', () => {
 		expect(messages(workflowId)).toEqual([written]);
 	});
 
+	test('names inside brackets are parsed after decoding: "]" ends a name even encoded, "" or one space appends; values are strings', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		const values = [['plain', 'x'], ['dots.and spaces', 'y'], ['a]b', 'z'], [' ', 'w'], ['n', 3]];
+		const query = [`event_token=${encode(eventToken)}`, ...values.map(([name, value]) => `return_values[${encode(name)}]=${encode(String(value))}`)].join('&');
+		await batch({ s: `bizproc.event.send?${query}` });
+		expect(portal.workflow(workflowId).returnValues).toEqual({ plain: 'x', 'dots.and spaces': 'y', a: 'z', 0: 'w', n: '3' });
+	});
+
 	test('"$result[k0]" as the whole value becomes command k0\'s result (true: not a string, so the default text)', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		await batch({ k0: logCommand(eventToken, 'first'), k1: logCommand(eventToken, '$result[k0]') });

@@ -1,7 +1,8 @@
 'use strict';
 
 const { startSandbox } = require('../sandbox');
-const { parseBracketQuery, encodeBracketForm } = require('../sandbox/bodies');
+const { encodeBracketForm } = require('../sandbox/bodies');
+const { parsePhpQueryString } = require('../sandbox/php');
 const { call } = require('./helpers');
 
 let portal;
@@ -55,7 +56,7 @@ describe('request bodies reach the methods', () => {
 describe('bracket encoding (used for the handler POST)', () => {
 	test('round-trips nested values like PHP', () => {
 		const values = { a: { b: ['1', '2'], c: 'x y' }, list: ['p'], n: '5' };
-		expect(parseBracketQuery(encodeBracketForm(values))).toEqual(values);
+		expect(parsePhpQueryString(encodeBracketForm(values))).toEqual(values);
 	});
 
 	test('booleans become 1/0 and null is left out, as http_build_query does', () => {
@@ -63,7 +64,7 @@ describe('bracket encoding (used for the handler POST)', () => {
 	});
 
 	test('a "__proto__" key is plain data', () => {
-		const parsed = parseBracketQuery('__proto__[polluted]=1');
+		const parsed = parsePhpQueryString('__proto__[polluted]=1');
 		expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
 		expect({}.polluted).toBeUndefined();
 	});

@@ -58,6 +58,19 @@ describe('CLI', () => {
 		expect(await cli.exited).toBe(0);
 	});
 
+	test('--parallel-workers-ms N turns parallel workers on and says so; a bad N is refused', async () => {
+		const cli = startCli(['--no-rate-limit', '--parallel-workers-ms', '25', '--lifetime-minutes', '1']);
+		try {
+			expect(await cli.waitFor('Ctrl+C')).toMatch(/rate limit off, parallel workers: each request waits 0-25 ms/);
+		} finally {
+			cli.child.kill('SIGINT');
+		}
+		expect(await cli.exited).toBe(0);
+		const bad = startCli(['--parallel-workers-ms', '-5']);
+		expect(await bad.exited).toBe(1);
+		expect(bad.output()).toContain('--parallel-workers-ms needs a number of milliseconds >= 0');
+	});
+
 	test('refuses unknown arguments', async () => {
 		const cli = startCli(['--bogus']);
 		expect(await cli.exited).toBe(1);

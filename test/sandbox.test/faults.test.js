@@ -111,3 +111,64 @@ describe('injected faults', () => {
 		expect(() => portal.injectFault({ kind: 'meteor' })).toThrow(/Unknown fault kind/);
 	});
 });
+
+describe('faults inside a batch', () => {
+	const batch = (cmd) => call(`${portal.webhookUrl}batch`, { json: { halt: 0, cmd } });
+	const logCommand = (eventToken, message) => `bizproc.activity.log?${new URLSearchParams({ event_token: eventToken, log_message: message })}`;
+
+	test('operationTimeLimit for a method: matching commands get OPERATION_TIME_LIMIT without running; the batch is 200', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'operationTimeLimit', method: 'bizproc.activity.log', count: 2 });
+		const answer = await batch({ a: logCommand(eventToken, 'a'), p: 'profile', b: logCommand(eventToken, 'b'), c: logCommand(eventToken, 'c') });
+		expect(answer.status).toBe(200);
+		const blocked = { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.' };
+		expect(answer.body.result.result_error).toEqual({ a: blocked, b: blocked });
+		// As in the core, an error entry has no time block: the reset time is not in the answer.
+		expect(Object.keys(answer.body.result.result_time)).toEqual(['p', 'c']);
+		expect(messages(workflowId)).toEqual(['c']);
+	});
+
+	test('internalError, methodNotFound and error kinds become that command\'s result_error entry', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'internalError', method: 'bizproc.activity.log' });
+		portal.injectFault({ kind: 'methodNotFound', method: 'bizproc.activity.log' });
+		portal.injectFault({ kind: 'error', method: 'bizproc.activity.log', status: 503, error: 'OVERLOAD_LIMIT', errorDescription: 'REST API is blocked due to overload.' });
+		const answer = await batch({ a: logCommand(eventToken, 'a'), b: logCommand(eventToken, 'b'), c: logCommand(eventToken, 'c'), d: logCommand(eventToken, 'd') });
+		expect(answer.status).toBe(200);
+		expect(answer.body.result.result_error).toEqual({
+			a: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' },
+			b: { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' },
+			c: { error: 'OVERLOAD_LIMIT', error_description: 'REST API is blocked due to overload.' },
+		});
+		expect(messages(workflowId)).toEqual(['d']);
+	});
+
+	test('a command fault waits for its method: the batch request and other methods pass it by', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'operationTimeLimit', method: 'bizproc.event.send' });
+		const answer = await batch({ a: logCommand(eventToken, 'a') });
+		expect(answer.body.result.result_error).toEqual([]);
+		const send = await batch({ s: `bizproc.event.send?${new URLSearchParams({ event_token: eventToken })}` });
+		expect(send.body.result.result_error.s.error).toBe('OPERATION_TIME_LIMIT');
+		expect(messages(workflowId)).toEqual(['a']);
+	});
+
+	test('HTTP-level kinds naming a method never hit a command; they wait for a plain call', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'htmlPage', method: 'bizproc.activity.log' });
+		expect((await batch({ a: logCommand(eventToken, 'in batch') })).body.result.result).toEqual({ a: true });
+		expect((await log(eventToken, 'plain')).status).toBe(502);
+		expect(messages(workflowId)).toEqual(['in batch']);
+	});
+
+	test('faults without a method, or for "batch", hit the batch request itself', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		portal.injectFault({ kind: 'internalError' });
+		expect((await batch({ a: logCommand(eventToken, 'lost') })).status).toBe(500);
+		portal.injectFault({ kind: 'htmlPage', method: 'batch' });
+		expect((await batch({ a: logCommand(eventToken, 'lost too') })).status).toBe(502);
+		portal.injectFault({ kind: 'drop', method: 'batch', afterRun: true });
+		await expect(batch({ a: logCommand(eventToken, 'ran, answer lost') })).rejects.toThrow();
+		expect(messages(workflowId)).toEqual(['ran, answer lost']);
+	});
+});

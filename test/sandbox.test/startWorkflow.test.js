@@ -2,7 +2,7 @@
 
 const http = require('node:http');
 const { startSandbox } = require('../sandbox');
-const { parseBracketQuery } = require('../sandbox/bodies');
+const { parsePhpQueryString } = require('../sandbox/php');
 const { call } = require('./helpers');
 
 let portal;
@@ -52,7 +52,7 @@ describe('startWorkflow', () => {
 			'auth[access_token]', 'auth[refresh_token]', 'auth[expires]', 'auth[expires_in]', 'auth[scope]', 'auth[domain]',
 			'auth[server_endpoint]', 'auth[client_endpoint]', 'auth[member_id]', 'auth[user_id]', 'auth[status]', 'auth[application_token]',
 		]);
-		const form = parseBracketQuery(received[0].body);
+		const form = parsePhpQueryString(received[0].body);
 		expect(form).toMatchObject({
 			workflow_id: run.workflowId,
 			code: 'n8n_action',
@@ -79,7 +79,7 @@ describe('startWorkflow', () => {
 
 	test('the auth[] access token is a working OAuth token and the event token writes into the workflow', async () => {
 		const run = await portal.startWorkflow({ handlerUrl: handlerUrl() });
-		const form = parseBracketQuery(received[0].body);
+		const form = parsePhpQueryString(received[0].body);
 		const answer = await call(`${form.auth.client_endpoint}bizproc.activity.log`, {
 			json: { auth: form.auth.access_token, event_token: form.event_token, log_message: 'from the handler' },
 		});
@@ -97,7 +97,7 @@ describe('startWorkflow', () => {
 			timeoutDuration: 60,
 			applicationToken: 'not-the-real-one',
 		});
-		const form = parseBracketQuery(received[0].body);
+		const form = parsePhpQueryString(received[0].body);
 		expect(form).toMatchObject({
 			code: 'other_action',
 			document_id: ['lists', 'BizprocDocument', '77'],
@@ -118,7 +118,7 @@ describe('startWorkflow', () => {
 		const { access_token } = portal.issueOAuthTokens();
 		await call(`${portal.baseUrl}/rest/bizproc.activity.add`, { json: { auth: access_token, CODE: 'installed_action', HANDLER: handlerUrl(), NAME: 'Installed' } });
 		await portal.startWorkflow({ code: 'installed_action' });
-		expect(parseBracketQuery(received[0].body).code).toBe('installed_action');
+		expect(parsePhpQueryString(received[0].body).code).toBe('installed_action');
 		await expect(portal.startWorkflow({ code: 'never_installed' })).rejects.toThrow(/no handlerUrl/);
 	});
 

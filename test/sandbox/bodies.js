@@ -3,75 +3,13 @@
 
 /**
  * Request parameters the way PHP (and so the portal) sees them: query string and form bodies with
- * bracket keys (`a[b][c]=1`, `a[]=x`), or a JSON body. Query and body are merged, body winning.
+ * bracket keys (`a[b][c]=1`, `a[]=x`, parsed by PHP's rules, see php.js), or a JSON body. Query and
+ * body are merged, body winning.
  */
+
+const { parsePhpQueryString } = require('./php');
 
 /** @typedef {Record<string, any>} Params */
-
-/** Splits `a[b][]` into ['a', 'b', '']; a key without a proper bracket part stays whole. */
-function splitBracketKey(/** @type {string} */ key) {
-	const open = key.indexOf('[');
-	if (open <= 0 || !key.includes(']', open)) return [key];
-	const parts = [key.slice(0, open)];
-	const segment = /\[([^\]]*)\]/y;
-	segment.lastIndex = open;
-	for (let match = segment.exec(key); match; match = segment.exec(key)) parts.push(match[1]);
-	return parts; // like PHP, anything after the last "]" is ignored
-}
-
-/** PHP's `$a[] = x`: the next integer key. */
-function nextIndex(/** @type {Params} */ container) {
-	const indexes = Object.keys(container).filter((k) => /^\d+$/.test(k)).map(Number);
-	return String(indexes.length ? Math.max(...indexes) + 1 : 0);
-}
-
-/** Containers built with null prototypes (a key "__proto__" is data); turned into plain values here. Lists 0..n-1 become arrays, as PHP's json_encode does. */
-/** @param {any} value @returns {any} */
-function toPlain(value) {
-	if (value === null || typeof value !== 'object') return value;
-	/** @type {Array<[string, any]>} */
-	const entries = Object.entries(value).map(([k, v]) => [k, toPlain(v)]);
-	const isList = entries.every(([k], i) => k === String(i));
-	return isList && entries.length ? entries.map(([, v]) => v) : Object.fromEntries(entries);
-}
-
-function decodeComponent(/** @type {string} */ text) {
-	const spaced = text.replace(/\+/g, ' ');
-	try {
-		return decodeURIComponent(spaced);
-	} catch {
-		return spaced; // PHP keeps malformed escapes as they are
-	}
-}
-
-/**
- * Parses `a[b][c]=1&a[]=x` like PHP's parse_str.
- * @param {string} text
- * @returns {Params}
- */
-function parseBracketQuery(text) {
-	const root = Object.create(null);
-	for (const pair of text.split('&')) {
-		if (!pair) continue;
-		const eq = pair.indexOf('=');
-		const rawKey = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
-		const value = eq < 0 ? '' : decodeComponent(pair.slice(eq + 1));
-		const parts = splitBracketKey(rawKey);
-		if (!parts[0]) continue;
-		let node = root;
-		parts.forEach((part, i) => {
-			const key = part === '' ? nextIndex(node) : part;
-			if (i === parts.length - 1) {
-				node[key] = value;
-				return;
-			}
-			if (node[key] === null || typeof node[key] !== 'object') node[key] = Object.create(null);
-			node = node[key];
-		});
-	}
-	const plain = toPlain(root);
-	return Array.isArray(plain) ? { ...plain } : plain;
-}
 
 /**
  * Encodes nested values with bracket keys, like PHP's http_build_query (true -> 1, false -> 0, null skipped).
@@ -96,7 +34,7 @@ function encodeBracketForm(values) {
  * @returns {Params}
  */
 function parseRequestParams({ contentType = '', body, query }) {
-	const fromQuery = parseBracketQuery(query);
+	const fromQuery = parsePhpQueryString(query);
 	const type = contentType.toLowerCase();
 	/** @type {Params} */
 	let fromBody = {};
@@ -109,7 +47,7 @@ function parseRequestParams({ contentType = '', body, query }) {
 			fromBody = {};
 		}
 	} else if (body.length && type.includes('application/x-www-form-urlencoded')) {
-		fromBody = parseBracketQuery(body.toString('utf8'));
+		fromBody = parsePhpQueryString(body.toString('utf8'));
 	}
 	return { ...fromQuery, ...fromBody };
 }
@@ -125,4 +63,4 @@ function isPhpEmpty(/** @type {unknown} */ value) {
 	return typeof value === 'object' && Object.keys(value).length === 0;
 }
 
-module.exports = { parseBracketQuery, encodeBracketForm, parseRequestParams, upperKeys, isPhpEmpty };
+module.exports = { encodeBracketForm, parseRequestParams, upperKeys, isPhpEmpty };

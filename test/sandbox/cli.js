@@ -3,7 +3,7 @@
 'use strict';
 
 /**
- * `npm run sandbox` / `node test/sandbox/cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N]`:
+ * `npm run sandbox` / `node test/sandbox/cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N] [--parallel-workers-ms N]`:
  * starts a sandbox portal and prints what you need to talk to it. Prints the secrets it is asked for
  * (webhook URL, OAuth client, the curl's event token), never the log lines' tokens.
  */
@@ -13,16 +13,18 @@ const { startSandbox } = require('./index');
 const MAX_PRINTED_MESSAGE = 500;
 
 function parseArgs(/** @type {string[]} */ argv) {
-	const options = { port: 0, rateLimit: true, lifetimeMinutes: 8 * 60 };
+	const options = { port: 0, rateLimit: true, lifetimeMinutes: 8 * 60, parallelWorkersMs: 0 };
 	for (let i = 0; i < argv.length; i += 1) {
 		const arg = argv[i];
 		if (arg === '--port') options.port = Number(argv[++i]);
 		else if (arg === '--no-rate-limit') options.rateLimit = false;
 		else if (arg === '--lifetime-minutes') options.lifetimeMinutes = Number(argv[++i]);
-		else throw new Error(`Unknown argument "${arg}". Usage: cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N]`);
+		else if (arg === '--parallel-workers-ms') options.parallelWorkersMs = Number(argv[++i]);
+		else throw new Error(`Unknown argument "${arg}". Usage: cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N] [--parallel-workers-ms N]`);
 	}
 	if (!Number.isInteger(options.port) || options.port < 0) throw new Error('--port needs a port number');
 	if (!(options.lifetimeMinutes > 0)) throw new Error('--lifetime-minutes needs a positive number');
+	if (!(options.parallelWorkersMs >= 0) || !Number.isFinite(options.parallelWorkersMs)) throw new Error('--parallel-workers-ms needs a number of milliseconds >= 0');
 	return options;
 }
 
@@ -35,6 +37,7 @@ async function main() {
 		port: args.port,
 		...(args.rateLimit ? {} : { rateLimit: false }),
 		maxLifetimeMs: args.lifetimeMinutes * 60_000,
+		parallelWorkersMaxDelayMs: args.parallelWorkersMs,
 		debugEndpoints: true,
 		onLogLine: ({ workflowId, time, message }) => {
 			const shown = message.length > MAX_PRINTED_MESSAGE ? `${message.slice(0, MAX_PRINTED_MESSAGE)}… (${message.length} chars)` : message;
@@ -45,7 +48,8 @@ async function main() {
 	const body = JSON.stringify({ event_token: eventToken, log_message: 'Please wait for answer!' });
 	const { oauth } = portal;
 
-	console.log(`Bitrix24 sandbox portal on ${portal.baseUrl}  (rate limit ${args.rateLimit ? '50 burst / 2 per s' : 'off'})
+	const workers = args.parallelWorkersMs > 0 ? `, parallel workers: each request waits 0-${args.parallelWorkersMs} ms` : '';
+	console.log(`Bitrix24 sandbox portal on ${portal.baseUrl}  (rate limit ${args.rateLimit ? '50 burst / 2 per s' : 'off'}${workers})
 
 Incoming webhook (scope bizproc, user 1):
   ${portal.webhookUrl}

@@ -38,6 +38,7 @@ const errors = {
 	emptyLogMessage: () => new RestError(400, 'ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!'),
 	queryLimit: () => new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'),
 	internal: () => new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'),
+	operationTimeLimit: () => new RestError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.'),
 	batchLength: () => new RestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded'),
 	batchMethodNotAllowed: () =>
 		new RestError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage'),

@@ -31,6 +31,9 @@ const { randomHex } = require('./ids');
  * @property {number[]} [adminUserIds] portal administrators (default [1])
  * @property {string[]} [allowedHandlerHosts] hosts a HANDLER may use (default: any)
  * @property {boolean} [debugEndpoints] serve GET /sandbox/event-token/ (default false; the CLI turns it on)
+ * @property {number} [parallelWorkersMaxDelayMs] parallel PHP workers: every REST request that passes the
+ *   rate limit waits a random 0..N ms before it runs, so requests in flight together finish (and write)
+ *   in any order, as on a real portal. Default 0: off, requests run in arrival order.
  * @property {(line: { workflowId: string, time: string, message: string }) => void} [onLogLine] called for every written log line
  */
 
@@ -47,8 +50,10 @@ async function startSandbox(options = {}) {
 		adminUserIds = [1],
 		allowedHandlerHosts,
 		debugEndpoints = false,
+		parallelWorkersMaxDelayMs = 0,
 		onLogLine,
 	} = options;
+	checkDelay(parallelWorkersMaxDelayMs);
 
 	const listening = await listenLocally(port);
 	const baseUrl = `http://127.0.0.1:${listening.port}`;
@@ -83,7 +88,7 @@ async function startSandbox(options = {}) {
 		...createBizprocMethods({ signer, workflows, returnPropertyNames }),
 		...registry.methods,
 	};
-	const rest = createRestApi({ methods, webhooks, oauth, bucket, faults, sleep });
+	const rest = createRestApi({ methods, webhooks, oauth, bucket, faults, sleep, parallelWorkersMaxDelayMs });
 
 	const tokenFor = (/** @type {import('./workflows').Workflow} */ workflow) =>
 		signer.issue({ workflowId: workflow.id, activityName: workflow.activityName, eventId: workflow.eventId });
@@ -177,7 +182,21 @@ async function startSandbox(options = {}) {
 
 		/** @param {import('./limits').RateLimit | false} limit */
 		setRateLimit: (limit) => bucket.set(limit),
-		/** @param {import('./limits').Fault} fault */
+		/**
+		 * Parallel PHP workers (see SandboxOptions.parallelWorkersMaxDelayMs); 0 turns them off.
+		 * @param {number} maxDelayMs
+		 */
+		setParallelWorkers(maxDelayMs) {
+			checkDelay(maxDelayMs);
+			rest.setParallelWorkers(maxDelayMs);
+		},
+		/**
+		 * Makes the next matching call(s) fail. A fault with `method` also hits a command of that method
+		 * inside a batch when its kind is internalError, operationTimeLimit, methodNotFound or error:
+		 * that command gets the error as its result_error entry (without running) and the batch still
+		 * answers 200. Other kinds, and faults without `method`, hit top-level requests only.
+		 * @param {import('./limits').Fault} fault
+		 */
 		injectFault: (fault) => faults.add(fault),
 		clearFaults: () => faults.clear(),
 
@@ -195,6 +214,10 @@ async function startSandbox(options = {}) {
 		},
 	};
 	return portal;
+}
+
+function checkDelay(/** @type {unknown} */ ms) {
+	if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new Error(`parallel workers: the delay must be a number of milliseconds >= 0, got ${String(ms)}`);
 }
 
 module.exports = { startSandbox };

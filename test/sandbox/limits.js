@@ -45,7 +45,8 @@ function createLeakyBucket(initial) {
  * @typedef {object} Fault
  * @property {'internalError'|'operationTimeLimit'|'methodNotFound'|'htmlPage'|'slow'|'drop'|'error'} kind
  * @property {number} [count] how many matching calls it hits (default 1)
- * @property {string} [method] only calls of this REST method count
+ * @property {string} [method] only calls of this REST method count; a command inside a batch counts too
+ *   for kinds internalError, operationTimeLimit, methodNotFound, error (it gets a result_error entry)
  * @property {number} [delayMs] for 'slow'
  * @property {boolean} [afterRun] for 'drop': run the call, then drop the connection
  * @property {number} [operatingResetAt] for 'operationTimeLimit' (unix seconds)
@@ -70,9 +71,14 @@ function createFaultQueue() {
 		clear() {
 			queue = [];
 		},
-		/** @param {string} method */
-		take(method) {
-			const fault = queue.find((f) => !f.method || f.method === method);
+		/**
+		 * The first fault for a call of `method`: one with no method or that method. With `kinds` (a
+		 * command inside a batch): only one that names the method and is of one of those kinds.
+		 * @param {string} method
+		 * @param {string[]} [kinds]
+		 */
+		take(method, kinds) {
+			const fault = queue.find((f) => (kinds ? f.method === method && kinds.includes(f.kind) : !f.method || f.method === method));
 			if (!fault) return undefined;
 			fault.remaining -= 1;
 			if (fault.remaining <= 0) queue = queue.filter((f) => f !== fault);

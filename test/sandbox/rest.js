@@ -3,13 +3,20 @@
 
 const { RestError, errors } = require('./errors');
 const { timeBlock, OPERATING_WINDOW_SECONDS } = require('./timing');
-const { createBatchMethod } = require('./batch');
+const { createBatchMethod, countBatchCommands } = require('./batch');
+const { PhpFatalError } = require('./php');
 
 /**
  * @typedef {{ kind: 'webhook'|'oauth', userId: number, scopes: string[] }} Auth
  * @typedef {{ scope: string | null, run: (context: { params: Record<string, any>, auth: Auth }) => unknown }} MethodDefinition
  * @typedef {{ status: number, json: object } | { status: number, html: string } | { drop: true }} Answer
  */
+
+/** Fault kinds that can also hit one command inside a batch (the others are about the HTTP answer). */
+const COMMAND_FAULT_KINDS = ['internalError', 'operationTimeLimit', 'methodNotFound', 'error'];
+
+/** What Bitrix's exception handler prints for an uncaught PHP error (debug off), with status 500. */
+const FATAL_ERROR_PAGE = 'A error occurred during execution of this script. You can turn on extended error reporting in .settings.php file.';
 
 /** What a proxy in front of a portal answers when the portal is down. */
 const PROXY_ERROR_PAGE =
@@ -25,7 +32,26 @@ function parseRestPath(/** @type {string} */ path) {
 }
 
 /**
- * The REST part of the portal: faults, rate limit, authorization, scopes, methods.
+ * The error a fault of a kind in COMMAND_FAULT_KINDS stands for.
+ * @param {import('./limits').Fault} fault
+ */
+function faultError(fault) {
+	switch (fault.kind) {
+		case 'internalError':
+			return errors.internal();
+		case 'methodNotFound':
+			return errors.methodNotFound();
+		case 'operationTimeLimit':
+			return errors.operationTimeLimit();
+		case 'error':
+			return new RestError(fault.status ?? 400, fault.error ?? '', fault.errorDescription ?? '');
+		default:
+			return undefined;
+	}
+}
+
+/**
+ * The REST part of the portal: faults, rate limit, parallel workers, authorization, scopes, methods.
  * @param {{
  *   methods: Record<string, MethodDefinition>,
  *   webhooks: ReturnType<typeof import('./webhooks').createWebhookStore>,
@@ -33,20 +59,38 @@ function parseRestPath(/** @type {string} */ path) {
  *   bucket: ReturnType<typeof import('./limits').createLeakyBucket>,
  *   faults: ReturnType<typeof import('./limits').createFaultQueue>,
  *   sleep: (ms: number) => Promise<void>,
+ *   parallelWorkersMaxDelayMs: number,
  * }} deps
  */
-function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
-	/** Runs one method for an authorized caller (also used by batch); throws RestError. */
-	async function callMethod(/** @type {string} */ name, /** @type {Record<string, any>} */ params, /** @type {Auth} */ auth) {
-		const definition = allMethods[name.replace(/\.json$/i, '').toLowerCase()];
+function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep, parallelWorkersMaxDelayMs }) {
+	let workersMaxDelayMs = parallelWorkersMaxDelayMs;
+
+	/**
+	 * Runs one method for an authorized caller (also used by batch); throws RestError. `takeFault`
+	 * lets a batch command meet an injected fault where the core checks the operating-time limit.
+	 * @param {string} name
+	 * @param {Record<string, any>} params
+	 * @param {Auth} auth
+	 * @param {(method: string) => RestError | undefined} [takeFault]
+	 */
+	async function callMethod(name, params, auth, takeFault) {
+		const method = name.toLowerCase();
+		const definition = Object.hasOwn(allMethods, method) ? allMethods[method] : undefined;
 		if (!definition) throw errors.methodNotFound();
 		if (definition.scope && !auth.scopes.includes(definition.scope)) {
 			throw auth.kind === 'webhook' ? errors.webhookScope() : errors.tokenScope();
 		}
+		const fault = takeFault?.(method);
+		if (fault) throw fault;
 		return definition.run({ params, auth });
 	}
+	/** A fault queued for this method that a command inside a batch meets (the batch still answers 200). */
+	const takeCommandFault = (/** @type {string} */ method) => {
+		const fault = faults.take(method, COMMAND_FAULT_KINDS);
+		return fault && faultError(fault);
+	};
 	/** @type {Record<string, MethodDefinition>} */
-	const allMethods = { ...methods, ...createBatchMethod(callMethod) };
+	const allMethods = { ...methods, ...createBatchMethod({ callMethod, takeCommandFault }) };
 
 	/** @param {NonNullable<ReturnType<typeof parseRestPath>>} route @param {string | undefined} accessToken @returns {Auth} */
 	function authenticate(route, accessToken) {
@@ -62,30 +106,25 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
 	/** @param {import('./limits').Fault} fault @returns {Answer | undefined} an answer instead of running the call */
 	function faultAnswer(fault) {
 		const now = Date.now();
-		switch (fault.kind) {
-			case 'internalError':
-				return { status: 500, json: errors.internal().toBody() };
-			case 'methodNotFound':
-				return { status: 404, json: errors.methodNotFound().toBody() };
-			case 'operationTimeLimit': {
-				const resetAt = fault.operatingResetAt ?? Math.floor(now / 1000) + OPERATING_WINDOW_SECONDS;
-				const time = { ...timeBlock(now), operating_reset_at: resetAt, operating: 480 };
-				return { status: 429, json: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.', time } };
-			}
-			case 'htmlPage':
-				return { status: 502, html: PROXY_ERROR_PAGE };
-			case 'error':
-				return { status: fault.status ?? 400, json: { error: fault.error ?? '', error_description: fault.errorDescription ?? '' } };
-			case 'drop':
-				return fault.afterRun ? undefined : { drop: true };
-			default:
-				return undefined;
+		if (fault.kind === 'operationTimeLimit') {
+			const resetAt = fault.operatingResetAt ?? Math.floor(now / 1000) + OPERATING_WINDOW_SECONDS;
+			const time = { ...timeBlock(now), operating_reset_at: resetAt, operating: 480 };
+			return { status: 429, json: { ...errors.operationTimeLimit().toBody(), time } };
 		}
+		if (fault.kind === 'htmlPage') return { status: 502, html: PROXY_ERROR_PAGE };
+		if (fault.kind === 'drop') return fault.afterRun ? undefined : { drop: true };
+		const error = faultError(fault);
+		return error && { status: error.status, json: error.toBody() };
+	}
+
+	/** Parallel PHP workers: a request that got in waits a random 0..N ms before it runs. */
+	async function waitForWorker() {
+		if (workersMaxDelayMs > 0) await sleep(Math.random() * workersMaxDelayMs);
 	}
 
 	/**
 	 * @param {{ path: string, params: Record<string, any>, authorization: string | undefined }} request
-	 * @returns {Promise<{ answer: Answer, restMethod: string | null, authKind: 'webhook'|'oauth'|'none' }>}
+	 * @returns {Promise<{ answer: Answer, restMethod: string | null, authKind: 'webhook'|'oauth'|'none', batchCommands?: number }>}
 	 */
 	async function handle({ path, params, authorization }) {
 		const startedAt = Date.now();
@@ -96,7 +135,8 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
 		/** @type {'webhook'|'oauth'|'none'} */
 		const authKind = route?.webhook ? 'webhook' : accessToken ? 'oauth' : 'none';
 		if (!route) return { answer: { status: 404, json: errors.methodNotFound().toBody() }, restMethod: null, authKind };
-		const reply = (/** @type {Answer} */ answer) => ({ answer, restMethod: route.method, authKind });
+		const batchCommands = route.method === 'batch' ? countBatchCommands(params) : undefined;
+		const reply = (/** @type {Answer} */ answer) => ({ answer, restMethod: route.method, authKind, ...(batchCommands === undefined ? {} : { batchCommands }) });
 
 		const fault = faults.take(route.method);
 		const faulted = fault && faultAnswer(fault);
@@ -104,6 +144,8 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
 		if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000);
 
 		if (!bucket.tryTake()) return reply({ status: 503, json: errors.queryLimit().toBody() });
+		await waitForWorker();
+		/** @type {Answer} */
 		let answer;
 		try {
 			const auth = authenticate(route, accessToken);
@@ -112,14 +154,21 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep }) {
 			const result = await callMethod(route.method, methodParams, auth);
 			answer = { status: 200, json: { result, time: timeBlock(startedAt) } };
 		} catch (error) {
-			if (!(error instanceof RestError)) throw error;
-			answer = { status: error.status, json: error.toBody() };
+			if (error instanceof PhpFatalError) answer = { status: 500, html: FATAL_ERROR_PAGE };
+			else if (error instanceof RestError) answer = { status: error.status, json: error.toBody() };
+			else throw error;
 		}
 		// A "drop after run": the portal did the work but the caller never hears about it.
 		return reply(fault?.kind === 'drop' ? { drop: true } : answer);
 	}
 
-	return { handle };
+	return {
+		handle,
+		/** @param {number} maxDelayMs 0: off */
+		setParallelWorkers(maxDelayMs) {
+			workersMaxDelayMs = maxDelayMs;
+		},
+	};
 }
 
 module.exports = { createRestApi };

@@ -18,6 +18,7 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
  * @property {Record<string, any>} params parsed query + body, keys as sent
  * @property {number} status HTTP status; 0 when the connection was dropped
  * @property {string | null} error the `error` code of the answer, if any
+ * @property {number} [batchCommands] for `batch`: how many commands `cmd` held (run or not)
  */
 
 /** @param {http.IncomingMessage} req @returns {Promise<Buffer | null>} null when the body is too large */
@@ -74,8 +75,8 @@ function createRequestListener({ rest, oauth, journal, maxRequests, debugRoutes 
 		entry.params = params;
 
 		if (url.pathname.startsWith('/rest/')) {
-			const { answer, restMethod, authKind } = await rest.handle({ path: url.pathname, params, authorization: req.headers.authorization });
-			Object.assign(entry, { restMethod, authKind });
+			const { answer, ...about } = await rest.handle({ path: url.pathname, params, authorization: req.headers.authorization });
+			Object.assign(entry, about);
 			if ('drop' in answer) {
 				entry.error = 'CONNECTION_DROPPED';
 				req.socket.destroy();

@@ -14,7 +14,7 @@
  *  - a value holding `$` followed by a letter or `_` (a superset of every section name, present or future);
  *  - a value that is not text (a plain JSON call keeps numbers, booleans, null and empty lists typed;
  *    a query string makes them text), and text with a lone surrogate (it has no UTF-8 form);
- *  - a key that parse_str would read differently: empty, or holding `[`, `]` or `$` (Send Result's
+ *  - a key that parse_str would read differently: empty, starting with white space, or holding `[`, `]`, `$` or NUL (Send Result's
  *    return property names).
  */
 import type { Bitrix24Failure } from './bitrix24Errors';
@@ -42,7 +42,7 @@ function encode(text: string): string {
 }
 
 function safeKey(key: string): boolean {
-	return key !== '' && !/[[\]$]/.test(key) && !LONE_SURROGATE.test(key);
+	return key !== '' && !/^\s/.test(key) && !/[[\]$\0]/.test(key) && !LONE_SURROGATE.test(key);
 }
 
 function pairsOf(params: Record<string, unknown>, prefix = ''): Array<[string, string]> | undefined {

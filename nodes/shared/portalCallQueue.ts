@@ -60,6 +60,8 @@ interface Waiting extends Call {
 }
 
 const MAX_REFUSED_ATTEMPTS = 3;
+const OUT_OF_TURN =
+	"It was not sent again: this business process's next lines, sent in the same request, were already written, and a late line would land out of order.";
 /** The official JS SDK's wait after OPERATION_TIME_LIMIT when the portal does not say until when. */
 const OPERATION_TIME_FALLBACK_MS = 10_000;
 /** The queue looks again at least this often (deadlines), and no timer of ours outlives it by more. */
@@ -211,12 +213,21 @@ export class PortalCallQueue {
 			calls[0].resolve({ result, time });
 			return;
 		}
-		const outcomes = commandOutcomes(body, calls.length);
-		calls.forEach((call, index) => {
-			const outcome = outcomes?.[index] ?? { failure: UNKNOWN_OUTCOME };
-			if ('failure' in outcome) this.retryOrFail(call, outcome.failure);
-			else call.resolve(outcome);
-		});
+		const outcomes = commandOutcomes(body, calls.length) ?? calls.map(() => ({ failure: UNKNOWN_OUTCOME }));
+		// Read from the last command back: a command that could go again but whose key's later command was
+		// already written must not, or it would land after that line.
+		const writtenLater = new Set<string>();
+		for (let index = calls.length - 1; index >= 0; index--) {
+			const [call, outcome] = [calls[index], outcomes[index]];
+			if (!('failure' in outcome)) {
+				writtenLater.add(call.orderKey);
+				call.resolve(outcome);
+			} else if (outcome.failure.retry && writtenLater.has(call.orderKey)) {
+				call.resolve({ failure: { ...outcome.failure, retry: undefined, description: `${outcome.failure.description} ${OUT_OF_TURN}` } });
+			} else {
+				this.retryOrFail(call, outcome.failure);
+			}
+		}
 	}
 
 	/** Queues the call again where the portal certainly did not run it, within its Max Wait; else fails it. */

@@ -17,6 +17,8 @@ export interface JournalEntry {
 	params: Record<string, unknown>;
 	status: number;
 	error?: string;
+	/** For a batch: how many commands its `cmd` held. */
+	batchCommands?: number;
 }
 
 export interface Portal {
@@ -33,6 +35,8 @@ export interface Portal {
 	journal(): JournalEntry[];
 	clearJournal(): void;
 	setRateLimit(limit: { burst: number; drainPerSecond: number } | false): void;
+	/** Each REST request waits a random 0..maxDelayMs before it runs, like a portal's parallel PHP workers (0: off). */
+	setParallelWorkers(maxDelayMs: number): void;
 	injectFault(fault: Record<string, unknown> & { kind: string }): void;
 	clearFaults(): void;
 	close(): Promise<void>;

@@ -53,6 +53,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 				__CREDENTIAL_ID__: credentialByName[1],
 				__AUTHENTICATION__: credentialByName[2],
 				__ON_ERROR__: onError,
+				__LOG_OPTIONS__: {},
 			}),
 		);
 		const result = await n8n.execute(id);

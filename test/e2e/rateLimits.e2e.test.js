@@ -1,6 +1,6 @@
 /**
- * Rate limits and faults inside a real n8n: the sandbox's leaky bucket and injected faults switched
- * on; every line lands exactly once.
+ * Batches, rate limits and faults inside a real n8n: the sandbox's leaky bucket, parallel workers and
+ * injected faults switched on; every line lands exactly once, each business process's lines in order.
  */
 const { startSandbox } = require('../sandbox');
 const { fixture, sandboxCredentials } = require('./fixtures');
@@ -33,20 +33,25 @@ describe.each(LINES)('n8n %s.x', (line) => {
 	beforeEach(() => {
 		portal.clearJournal();
 		portal.clearFaults();
+		portal.setParallelWorkers(0);
 	});
 
-	/** Runs `count` log lines, each for its own business process, in one `n8n execute`. */
-	async function logLines(count, credentialId) {
-		const workflows = Array.from({ length: count }, () => portal.issueEventToken({}));
+	/**
+	 * Runs `count` log lines in one `n8n execute`: line n goes to business process n % processes, so
+	 * each process gets its lines interleaved with the others'.
+	 */
+	async function logLines(count, credentialId, { processes = count, options = {} } = {}) {
+		const workflows = Array.from({ length: processes }, () => portal.issueEventToken({}));
 		const id = `e2eRateLimit${String(++workflowCount).padStart(4, '0')}`;
 		await n8n.importWorkflow(
 			fixture('handler-call-log.workflow.json', {
 				__WORKFLOW_ID__: id,
-				__CALLS_JSON__: JSON.stringify({ calls: workflows.map((w, n) => ({ event_token: w.eventToken, text: `line ${n}` })) }),
+				__CALLS_JSON__: JSON.stringify({ calls: Array.from({ length: count }, (_, n) => ({ event_token: workflows[n % processes].eventToken, text: `line ${n}` })) }),
 				__CREDENTIAL_TYPE__: 'bitrix24WebhookApi',
 				__CREDENTIAL_ID__: credentialId,
 				__AUTHENTICATION__: 'webhook',
 				__ON_ERROR__: 'stopWorkflow',
+				__LOG_OPTIONS__: options,
 			}),
 		);
 		const started = Date.now();
@@ -61,21 +66,48 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		};
 	}
 
-	const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
-	const expected = (count) => Array.from({ length: count }, (_, n) => [`line ${n}`]);
+	/** Requests carrying log lines: plain calls and batches. */
+	const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log' || entry.restMethod === 'batch');
+	const expected = (count, processes = count) =>
+		Array.from({ length: processes }, (_, p) => Array.from({ length: count }, (_, n) => n).filter((n) => n % processes === p).map((n) => `line ${n}`));
 
-	test('a burst larger than the portal allows waits its turn: 30 lines, each once, no call refused', async () => {
+	test('120 lines of 4 processes, the portal running requests in parallel: 3 batches, each process in order, none refused', async () => {
+		portal.setRateLimit({ burst: 50, drainPerSecond: 2 });
+		portal.setParallelWorkers(40);
+		const run = await logLines(120, 'b24WebhookCred01', { processes: 4 });
+		expect(run.error).toBeUndefined();
+		expect(run.landed).toEqual(expected(120, 4));
+		expect(logCalls().map((call) => [call.restMethod, call.batchCommands, call.status])).toEqual([
+			['batch', 50, 200],
+			['batch', 50, 200],
+			['batch', 20, 200],
+		]);
+		portal.setRateLimit(false);
+	});
+
+	test('a batch refused once by the rate limit (503) goes again: every line once', async () => {
+		portal.injectFault({ kind: 'error', method: 'batch', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests' });
+		const run = await logLines(6, 'b24WebhookCred01', { processes: 2 });
+		expect(run.error).toBeUndefined();
+		expect(run.landed).toEqual(expected(6, 2));
+		expect(logCalls().map((call) => [call.batchCommands, call.status])).toEqual([
+			[6, 503],
+			[6, 200],
+		]);
+	});
+
+	test('batches off, a burst larger than the portal allows waits its turn: 30 lines, each once, no call refused', async () => {
 		portal.setRateLimit({ burst: 5, drainPerSecond: 10 });
-		const run = await logLines(30, 'b24CustomPlan001');
+		const run = await logLines(30, 'b24CustomPlan001', { options: { combineIntoBatches: false } });
 		expect(run.error).toBeUndefined();
 		expect(run.landed).toEqual(expected(30));
 		expect(logCalls().filter((call) => call.status !== 200)).toEqual([]);
 		portal.setRateLimit(false);
 	});
 
-	test('a portal stricter than the credential says: refused calls are sent again, each line once', async () => {
+	test('batches off, a portal stricter than the credential says: refused calls are sent again, each line once', async () => {
 		portal.setRateLimit({ burst: 3, drainPerSecond: 10 });
-		const run = await logLines(15, 'b24LoosePlan0001');
+		const run = await logLines(15, 'b24LoosePlan0001', { options: { combineIntoBatches: false } });
 		expect(run.error).toBeUndefined();
 		expect(run.landed).toEqual(expected(15));
 		const calls = logCalls();

@@ -50,7 +50,12 @@ function transportFor(context: IExecutePaginationFunctions, credentialType: stri
 	};
 }
 
-/** operations.pagination: queues the item's call and returns its result as the item's output. */
+/**
+ * operations.pagination: queues the item's call and returns its result as the item's output.
+ * RoutingNode (n8n-core routing-node.js, both lines) starts every item's request in item order without
+ * waiting, and each passes through the same awaits before it gets here, so a node's items join the
+ * queue in item order.
+ */
 export async function sendToBitrix24(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,

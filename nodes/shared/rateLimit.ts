@@ -61,17 +61,32 @@ export function rateLimitOf(credentials: Record<string, unknown>): RateLimit | u
 }
 
 const HEADROOM_SECONDS = 0.25;
+/**
+ * The portal's limit is per portal, but this bucket is per n8n process: in queue mode several workers
+ * (and other applications) spend the same plan. A refusal is the sign: this process then takes half
+ * its share of the plan (at most once per SHARE_HALVING_MS, as the requests in flight at that moment
+ * are refused together; never below MIN_SHARE), and each SHARE_RECOVERY_MS (a minute) without a refusal doubles
+ * it back. Two workers each settle at half the plan.
+ */
+const SHARE_HALVING_MS = 2000;
+const SHARE_RECOVERY_MS = 60_000;
+const MIN_SHARE = 1 / 8;
 
 export class LeakyBucket {
 	private level = 0;
 
 	private updatedAt: number;
 
+	private share = 1;
+
+	private shareChangedAt: number;
+
 	constructor(
 		private limit: RateLimit,
 		private readonly now: () => number = Date.now,
 	) {
 		this.updatedAt = now();
+		this.shareChangedAt = this.updatedAt;
 	}
 
 	/** Follows a change of the credential's plan without losing what is in the bucket. */
@@ -88,8 +103,9 @@ export class LeakyBucket {
 	 */
 	waitMs(): number {
 		this.drain();
-		const headroom = Math.min(this.limit.burst - 1, Math.max(1, Math.ceil(this.limit.drainPerSecond * HEADROOM_SECONDS)));
-		return Math.ceil(Math.max(0, ((this.level + 1 - (this.limit.burst - headroom)) / this.limit.drainPerSecond) * 1000));
+		const { burst, drainPerSecond } = this.ownShare();
+		const headroom = Math.min(burst - 1, Math.max(1, Math.ceil(drainPerSecond * HEADROOM_SECONDS)));
+		return Math.ceil(Math.max(0, ((this.level + 1 - (burst - headroom)) / drainPerSecond) * 1000));
 	}
 
 	/** Counts a request that leaves now. Only requests that really leave are counted. */
@@ -98,15 +114,29 @@ export class LeakyBucket {
 		this.level += 1;
 	}
 
-	/** The portal said it is full: whatever we counted, start from a full bucket. */
+	/** The portal said it is full: whatever we counted, start from a full bucket, and take a smaller share. */
 	markFull(): void {
 		this.drain();
-		this.level = Math.max(this.level, this.limit.burst);
+		const now = this.now();
+		if (this.share === 1 || now - this.shareChangedAt >= SHARE_HALVING_MS) {
+			this.share = Math.max(MIN_SHARE, this.share / 2);
+			this.shareChangedAt = now;
+		}
+		this.level = Math.max(this.level, this.ownShare().burst);
+	}
+
+	/** The part of the plan this process takes now. */
+	ownShare(): RateLimit {
+		return { burst: Math.max(1, this.limit.burst * this.share), drainPerSecond: this.limit.drainPerSecond * this.share };
 	}
 
 	private drain(): void {
 		const now = this.now();
-		this.level = Math.max(0, this.level - ((now - this.updatedAt) / 1000) * this.limit.drainPerSecond);
+		this.level = Math.max(0, this.level - ((now - this.updatedAt) / 1000) * this.ownShare().drainPerSecond);
 		this.updatedAt = now;
+		if (this.share < 1 && now - this.shareChangedAt >= SHARE_RECOVERY_MS) {
+			this.share = Math.min(1, this.share * 2);
+			this.shareChangedAt = now;
+		}
 	}
 }

@@ -15,7 +15,7 @@ import {
 	parseHandlerRequest,
 	secretsMatch,
 	shapeHandlerItem,
-} from '../shared/handlerCall';
+} from './handlerCall';
 
 export const DEFAULT_REPEAT_WINDOW_MINUTES = 10;
 

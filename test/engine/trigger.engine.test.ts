@@ -28,7 +28,7 @@ import {
 } from 'n8n-workflow';
 
 import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
-import { tokenHash } from '../../nodes/shared/handlerCall';
+import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 

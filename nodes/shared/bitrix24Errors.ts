@@ -2,6 +2,7 @@
  * Turns what a Bitrix24 portal (or the network in between) answers into words a no-code user can act
  * on. Branch on the `error` code, never on the HTTP status: statuses vary between portal versions.
  */
+import { NodeOperationError, type INode } from 'n8n-workflow';
 
 export type RetryKind = 'queryLimit' | 'operationTime' | 'refused';
 
@@ -102,6 +103,36 @@ const PLAIN_WORDS: Record<string, Explained> = {
 		description: 'A batch may hold at most 50 commands.',
 	},
 };
+
+/** NO_AUTH_FOUND through the OAuth2 credential: there is no webhook, the application's token was not accepted. */
+const APPLICATION_NOT_RECOGNISED: Explained = {
+	message: "Bitrix24 did not recognise the application's access token (NO_AUTH_FOUND)",
+	description:
+		'The portal knows no such token for this application: the application was removed from the portal, or the connection belongs to another portal. Open the Bitrix24 OAuth2 API credential, check the Portal URL and click Reconnect; if the application was deleted, install it again first.',
+};
+
+/** The same failure in the words of the credential in use (a webhook and an application fail differently). */
+export function inCredentialWords(failure: Bitrix24Failure, credential: 'webhook' | 'oAuth2'): Bitrix24Failure {
+	return credential === 'oAuth2' && failure.code === 'NO_AUTH_FOUND' ? { ...failure, ...APPLICATION_NOT_RECOGNISED } : failure;
+}
+
+/**
+ * The error a failed Bitrix24 call throws: n8n's NodeOperationError (what the user sees), carrying the
+ * failure's code so code that must branch on it (registration) reads the code, never the words.
+ */
+export class Bitrix24CallError extends NodeOperationError {
+	readonly bitrix24Code: string;
+
+	constructor(node: INode, failure: Pick<Bitrix24Failure, 'code' | 'message' | 'description'>, itemIndex?: number) {
+		super(node, failure.message, { itemIndex, description: failure.description });
+		this.bitrix24Code = failure.code;
+	}
+}
+
+/** The Bitrix24 code of a failed call, or undefined for anything that is not one. */
+export function bitrix24CodeOf(error: unknown): string | undefined {
+	return error instanceof Bitrix24CallError ? error.bitrix24Code : undefined;
+}
 
 const TOKEN_REFUSED: Explained = {
 	message: 'Bitrix24 refused the event token (ACCESS_DENIED)',

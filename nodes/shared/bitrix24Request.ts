@@ -24,7 +24,15 @@ import {
 	type INodePropertyRouting,
 } from 'n8n-workflow';
 
-import { failureFromAnswer, failureFromLongWait, failureFromNetworkError, withWaitNote, type Bitrix24Failure } from './bitrix24Errors';
+import {
+	Bitrix24CallError,
+	failureFromAnswer,
+	failureFromLongWait,
+	failureFromNetworkError,
+	inCredentialWords,
+	withWaitNote,
+	type Bitrix24Failure,
+} from './bitrix24Errors';
 import { normalizeWebhookUrl, portalRestUrl, webhookCode } from './portalAddress';
 import { bucketFor, rateLimitOf, type LeakyBucket } from './rateLimit';
 import { eventTokenSecrets, maskSecrets } from './secretMasking';
@@ -199,10 +207,8 @@ const NETWORK_CODE_IN_TEXT: Array<[RegExp, string]> = [
 ];
 
 export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number | undefined, secrets: Array<string | undefined>): NodeOperationError {
-	return new NodeOperationError(node, maskSecrets(failure.message, secrets), {
-		itemIndex,
-		description: maskSecrets(failure.description, secrets),
-	});
+	const words = inCredentialWords(failure, node.parameters.authentication === 'oAuth2' ? 'oAuth2' : 'webhook');
+	return new Bitrix24CallError(node, { code: words.code, message: maskSecrets(words.message, secrets), description: maskSecrets(words.description, secrets) }, itemIndex);
 }
 
 export const DEFAULT_MAX_WAIT_SECONDS = 300;

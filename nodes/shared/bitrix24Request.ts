@@ -17,6 +17,7 @@ import {
 	type IHookFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
 	type INode,
 	type INodeCredentialDescription,
 	type INodeExecutionData,
@@ -76,7 +77,7 @@ export const bitrix24RequestDefaults = {
 	json: true,
 };
 
-type NodeContext = IExecuteSingleFunctions | IHookFunctions;
+type NodeContext = IExecuteSingleFunctions | IHookFunctions | IWebhookFunctions;
 
 function credentialTypeOf(context: NodeContext): string {
 	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
@@ -300,10 +301,10 @@ export async function sendToBitrix24(
 }
 
 /**
- * One Bitrix24 call from code that is not declarative routing (a trigger's activation hooks), with
+ * One Bitrix24 call from code that is not declarative routing (a trigger's hooks and webhook), with
  * the same URL rules, error words and secret masking. Returns the portal's `result`.
  */
-export async function callBitrix24(context: IHookFunctions, method: string, body: IDataObject): Promise<unknown> {
+export async function callBitrix24(context: IHookFunctions | IWebhookFunctions, method: string, body: IDataObject): Promise<unknown> {
 	const credentialType = credentialTypeOf(context);
 	const credentials = (await context.getCredentials(credentialType)) as IDataObject;
 	const secrets = secretsOf(credentials, body);

@@ -27,7 +27,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
+import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
+import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
@@ -412,6 +413,80 @@ describe('calls that are not from the trusted application', () => {
 		expect(answer.status).toBe(body === '{broken' ? 422 : 400);
 		await h.settle();
 		expect(h.executions).toHaveLength(0);
+	});
+});
+
+describe('a first run: the OAuth2 credential without its Application Token asks the portal about each call', () => {
+	const noToken = () => oauthCredentialsOf(portal);
+	const appInfoCalls = () => portal.journal().filter((entry) => entry.restMethod === 'app.info');
+	beforeEach(() => {
+		forgetPortalVerdicts();
+		portal.clearJournal();
+	});
+
+	it('a genuine call runs, and the item says how to enter the token (without the token)', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		const [[item]] = h.outputs();
+		expect(item.event_token).toBe(call.eventToken);
+		expect(item.setup_hint).toBe(SETUP_HINT);
+		expect(item.setup_hint).toContain('Include Access Tokens');
+		const saved = JSON.stringify(h.executions[0].data);
+		expect(saved).not.toContain(portal.oauth.applicationToken);
+		expect(saved).not.toContain('access_token');
+		// One app.info with the credential's own token (which application is ours), one with the call's.
+		expect(appInfoCalls().map((entry) => entry.authKind)).toEqual(['oauth', 'oauth']);
+		expect(warnings).toEqual([]);
+	});
+
+	it('asks once per access token: the same token again costs no request; a new one costs one', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const tokens = portal.issueOAuthTokens({});
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		expect(appInfoCalls()).toHaveLength(2);
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(appInfoCalls()).toHaveLength(3);
+		await h.settle();
+		expect(h.executions).toHaveLength(3);
+	});
+
+	it.each([
+		['a made-up access token', () => ({ ...portal.issueOAuthTokens({}), access_token: 'forged0123456789abcdef0123456789' }), 'the portal does not know'],
+		["another application's genuine token", () => portal.issueOAuthTokens({ application: 'other' }), 'belongs to another application'],
+		['another portal (member_id)', () => ({ ...portal.issueOAuthTokens({}), member_id: 'another-portal-member' }), "member_id is not the credential's portal"],
+		['no access token at all', () => ({ ...portal.issueOAuthTokens({}), access_token: '' }), 'has no auth[access_token]'],
+	])('%s: 401, nothing runs, the n8n log says why', async (_label, tokens, reason) => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const sent = tokens();
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens: sent });
+		expect(call.handlerStatus).toBe(401);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain(reason);
+		if (sent.access_token) expect(warnings.join('\n')).not.toContain(sent.access_token);
+	});
+
+	it('a portal that cannot be asked: 503, nothing runs', async () => {
+		const h = await harness({
+			parameters: { authentication: 'oAuth2', registerAs: 'none' },
+			credentials: oauthCredentialsOf(portal, { portalUrl: 'http://127.0.0.1:9' }),
+		});
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(503);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain('the portal could not be asked');
+	});
+
+	it('with the Application Token entered, the portal is not asked and the item has no hint', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: oauthCredentials() });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await h.settle();
+		expect(appInfoCalls()).toEqual([]);
+		expect(h.outputs()[0][0].setup_hint).toBeUndefined();
 	});
 });
 

@@ -468,6 +468,18 @@ class N8nInstance {
 		return await response.json();
 	}
 
+	/** PATCH JSON to a path of the running n8n with the owner's session (the editor's save). */
+	async patchJson(pathname, body = {}) {
+		const response = await fetch(`${this.baseUrl}${pathname}`, {
+			method: 'PATCH',
+			headers: { cookie: this.cookie ?? '', 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+			signal: AbortSignal.timeout(60_000),
+		});
+		if (!response.ok) throw new Error(`PATCH ${pathname}: ${response.status} ${await response.text()}`);
+		return await response.json();
+	}
+
 	/** Activates or deactivates a workflow in the running n8n, as the editor's toggle does. */
 	async setActive(id, active) {
 		const { data } = await this.getJson(`/rest/workflows/${id}`);

@@ -27,6 +27,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import sampleOutput from '../../docs/trigger-sample-output.json';
 import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
@@ -310,6 +311,17 @@ describe('a business process reaches the action', () => {
 			client_endpoint: `${portal.baseUrl}/rest/`,
 			user_id: 1,
 		});
+	});
+
+	it("the README's sample output (docs/trigger-sample-output.json) has exactly the fields and kinds of values a call gives", async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, code: 'n8n_check_order', properties: { Order: 'ORD-1001', Amount: '1500.50', Managers: ['user_1', 'user_7'] } });
+		await h.settle();
+		const [[item]] = h.outputs();
+		const kinds = (value: IDataObject) => Object.fromEntries(Object.entries(value).map(([key, v]) => [key, Array.isArray(v) ? 'list' : typeof v]));
+		expect(kinds(sampleOutput)).toEqual(kinds(item));
+		expect(kinds(sampleOutput.properties as IDataObject)).toEqual(kinds(item.properties as IDataObject));
+		expect(sampleOutput.event_token).toMatch(/^[^|]+\|[^|]+\|[^.]+\.[0-9a-f]{64}$/); // the shape the Log node checks
 	});
 
 	it('leaves the access, refresh and application tokens out of the execution unless Include Access Tokens is on', async () => {

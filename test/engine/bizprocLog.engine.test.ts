@@ -206,7 +206,7 @@ describe('bad input is refused before any request, naming the item', () => {
 			credentials: { bitrix24WebhookApi: { webhookUrl: `${portal.baseUrl}/rest/profile` } },
 			items: [{}],
 		});
-		expect(run.error?.message).toMatch(/not a Bitrix24 inbound-webhook URL/);
+		expect(run.error?.message).toMatch(/not a whole Bitrix24 inbound-webhook URL/);
 		expect(portal.journal()).toHaveLength(0);
 	});
 });

@@ -38,12 +38,12 @@ function remember(key: string, verdict: PortalVerdict, until: number): PortalVer
 }
 
 /** The credential's own application, as `app.info` with the credential's token describes it. */
-async function ownApplication(context: IWebhookFunctions, restBase: string): Promise<{ id: unknown; code: unknown }> {
-	const known = applications.get(restBase);
+async function ownApplication(context: IWebhookFunctions, credentialKey: string): Promise<{ id: unknown; code: unknown }> {
+	const known = applications.get(credentialKey);
 	if (known && known.until > Date.now()) return known;
 	const info = (await callBitrix24(context, 'app.info', {})) as IDataObject;
 	const own = { id: info?.ID, code: info?.CODE, until: Date.now() + MAX_TOKEN_LIFETIME_MS };
-	applications.set(restBase, own);
+	applications.set(credentialKey, own);
 	return own;
 }
 
@@ -55,7 +55,9 @@ export async function verifyWithPortal(context: IWebhookFunctions, auth: IDataOb
 	const portal = portalRestUrl(credentials.portalUrl);
 	if (!portal.ok) return { genuine: false, reason: portal.problem };
 
-	const key = hash(`${portal.url}\n${accessToken}`);
+	// Verdicts hold for one application on one portal: two credentials never share them.
+	const credentialKey = `${portal.url}\n${String(credentials.clientId ?? '')}`;
+	const key = hash(`${credentialKey}\n${accessToken}`);
 	const known = verdicts.get(key);
 	if (known && known.until > Date.now()) return known.verdict;
 
@@ -63,7 +65,7 @@ export async function verifyWithPortal(context: IWebhookFunctions, auth: IDataOb
 	if (typeof ownMember === 'string' && typeof auth.member_id === 'string' && auth.member_id !== ownMember) {
 		return remember(key, { genuine: false, reason: "the call's member_id is not the credential's portal" }, Date.now() + REFUSAL_MEMORY_MS);
 	}
-	const own = await ownApplication(context, portal.url);
+	const own = await ownApplication(context, credentialKey);
 	const answer = (await context.helpers.httpRequest({
 		method: 'POST',
 		url: `${portal.url}app.info.json`,

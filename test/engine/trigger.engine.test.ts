@@ -481,6 +481,17 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 		if (sent.access_token) expect(warnings.join('\n')).not.toContain(sent.access_token);
 	});
 
+	it("two credentials of two applications on one portal: each trigger accepts only its own application's calls", async () => {
+		const ours = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken(), workflowId: 'wf-ours' });
+		expect((await portal.startWorkflow({ handlerUrl: ours.productionUrl })).handlerStatus).toBe(200);
+		const otherApplication = oauthCredentialsOf(portal, { clientId: 'local.other.1', clientSecret: 'other-secret', oauthTokenData: portal.issueOAuthTokens({ application: 'other' }) });
+		const theirs = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: otherApplication, workflowId: 'wf-theirs' });
+		expect((await portal.startWorkflow({ handlerUrl: theirs.productionUrl })).handlerStatus).toBe(401);
+		expect((await portal.startWorkflow({ handlerUrl: theirs.productionUrl, tokens: portal.issueOAuthTokens({ application: 'other' }) })).handlerStatus).toBe(200);
+		await Promise.all([ours.settle(), theirs.settle()]);
+		expect([ours.executions.length, theirs.executions.length]).toEqual([1, 1]);
+	});
+
 	it('a portal that cannot be asked: 503, nothing runs', async () => {
 		const h = await harness({
 			parameters: { authentication: 'oAuth2', registerAs: 'none' },

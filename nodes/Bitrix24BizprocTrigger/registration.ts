@@ -169,12 +169,22 @@ async function callTolerating(context: IHookFunctions, method: string, body: IDa
 }
 
 async function readClaim(context: IHookFunctions, code: string): Promise<Claim | undefined> {
-	const value = (await callBitrix24(context, 'app.option.get', { option: claimKey(code) })) as Partial<Claim> | null;
-	return value && typeof value === 'object' && typeof value.handler === 'string' ? (value as Claim) : undefined;
+	const stored = await callBitrix24(context, 'app.option.get', { option: claimKey(code) });
+	let value: unknown = stored;
+	if (typeof stored === 'string' && stored.startsWith('{')) {
+		try {
+			value = JSON.parse(stored);
+		} catch {
+			value = undefined;
+		}
+	}
+	const claim = value as Partial<Claim> | null | undefined;
+	return claim && typeof claim === 'object' && typeof claim.handler === 'string' ? (claim as Claim) : undefined;
 }
 
+/** Stored as JSON text: a portal that keeps option values only as text returns it intact. */
 async function writeClaim(context: IHookFunctions, code: string, claim: Claim | ''): Promise<void> {
-	await callBitrix24(context, 'app.option.set', { options: { [claimKey(code)]: claim } });
+	await callBitrix24(context, 'app.option.set', { options: { [claimKey(code)]: claim === '' ? '' : JSON.stringify(claim) } });
 }
 
 function hostOf(url: string): string {

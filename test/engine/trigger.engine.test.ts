@@ -588,7 +588,10 @@ describe('registration on activation (OAuth2)', () => {
 		});
 		return (await answer.json()) as IDataObject;
 	};
-	const claimOf = async (code: string) => (await rest('app.option.get', { option: `n8n.handler.${code}` })).result;
+	const claimOf = async (code: string) => {
+		const stored = (await rest('app.option.get', { option: `n8n.handler.${code}` })).result;
+		return typeof stored === 'string' && stored !== '' ? JSON.parse(stored) : stored;
+	};
 
 	/** A business process reaching the action now: did it reach this trigger? */
 	async function processReaches(h: TriggerHarness, code = 'n8n_check_order'): Promise<boolean> {

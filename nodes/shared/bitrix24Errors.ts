@@ -2,7 +2,6 @@
  * Turns what a Bitrix24 portal (or the network in between) answers into words a no-code user can act
  * on. Branch on the `error` code, never on the HTTP status: statuses vary between portal versions.
  */
-import { NodeOperationError, type INode } from 'n8n-workflow';
 
 export type RetryKind = 'queryLimit' | 'operationTime' | 'refused';
 
@@ -117,21 +116,21 @@ export function inCredentialWords(failure: Bitrix24Failure, credential: 'webhook
 }
 
 /**
- * The error a failed Bitrix24 call throws: n8n's NodeOperationError (what the user sees), carrying the
- * failure's code so code that must branch on it (registration) reads the code, never the words.
+ * The Bitrix24 code of each error a failed call threw, so code that must branch on it
+ * (registration) reads the code, never the words. Kept beside the error, not in it: the error stays
+ * a plain NodeOperationError, whose `name` n8n reads to show and re-throw it
+ * (WorkflowExecute.rethrowNodeError).
  */
-export class Bitrix24CallError extends NodeOperationError {
-	readonly bitrix24Code: string;
+const codesOfErrors = new WeakMap<object, string>();
 
-	constructor(node: INode, failure: Pick<Bitrix24Failure, 'code' | 'message' | 'description'>, itemIndex?: number) {
-		super(node, failure.message, { itemIndex, description: failure.description });
-		this.bitrix24Code = failure.code;
-	}
+export function withBitrix24Code<E extends object>(error: E, code: string): E {
+	codesOfErrors.set(error, code);
+	return error;
 }
 
 /** The Bitrix24 code of a failed call, or undefined for anything that is not one. */
 export function bitrix24CodeOf(error: unknown): string | undefined {
-	return error instanceof Bitrix24CallError ? error.bitrix24Code : undefined;
+	return typeof error === 'object' && error !== null ? codesOfErrors.get(error) : undefined;
 }
 
 const TOKEN_REFUSED: Explained = {

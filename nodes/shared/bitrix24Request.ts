@@ -26,11 +26,11 @@ import {
 } from 'n8n-workflow';
 
 import {
-	Bitrix24CallError,
 	failureFromAnswer,
 	failureFromLongWait,
 	failureFromNetworkError,
 	inCredentialWords,
+	withBitrix24Code,
 	withWaitNote,
 	type Bitrix24Failure,
 } from './bitrix24Errors';
@@ -209,7 +209,8 @@ const NETWORK_CODE_IN_TEXT: Array<[RegExp, string]> = [
 
 export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number | undefined, secrets: Array<string | undefined>): NodeOperationError {
 	const words = inCredentialWords(failure, node.parameters.authentication === 'oAuth2' ? 'oAuth2' : 'webhook');
-	return new Bitrix24CallError(node, { code: words.code, message: maskSecrets(words.message, secrets), description: maskSecrets(words.description, secrets) }, itemIndex);
+	const error = new NodeOperationError(node, maskSecrets(words.message, secrets), { itemIndex, description: maskSecrets(words.description, secrets) });
+	return withBitrix24Code(error, words.code);
 }
 
 export const DEFAULT_MAX_WAIT_SECONDS = 300;

@@ -1,6 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { Bitrix24CallError, bitrix24CodeOf, failureFromAnswer, failureFromNetworkError, inCredentialWords } from '../../nodes/shared/bitrix24Errors';
+import { bitrix24CodeOf, failureFromAnswer, failureFromNetworkError, inCredentialWords } from '../../nodes/shared/bitrix24Errors';
 import { failureFromThrown, toNodeError } from '../../nodes/shared/bitrix24Request';
 
 const answer = (status: number, error: string, errorDescription = '') => ({ status, body: { error, error_description: errorDescription } });
@@ -134,7 +134,7 @@ describe('a failed call carries its code (callers branch on it, never on the wor
 		const failure = failureFromAnswer({ status: 400, body: { error: 'ERROR_ACTIVITY_ALREADY_INSTALLED', error_description: 'Activity or Robot already installed! s3cr3t' } })!;
 		const error = toNodeError(node(), failure, 0, ['s3cr3t']);
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error).toBeInstanceOf(Bitrix24CallError);
+		expect(error.name).toBe('NodeOperationError'); // n8n reads the name to show and re-throw it
 		expect(bitrix24CodeOf(error)).toBe('ERROR_ACTIVITY_ALREADY_INSTALLED');
 		expect(error.message).toBe('Bitrix24 returned the error ERROR_ACTIVITY_ALREADY_INSTALLED');
 		expect(error.description).not.toContain('s3cr3t');

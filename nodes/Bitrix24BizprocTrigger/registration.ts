@@ -9,9 +9,10 @@
  *   every save of an active workflow (WorkflowService.update: ActiveWorkflowManager.remove, add('update'));
  * - deactivating: `delete` (2.x unpublish -> teardownOldVersionNodes; 1.x remove -> clearWebhooks);
  * - restarting: `checkExists`/`create` at most ('init'); never `delete`.
- * Both kinds of `delete` come with activation 'update' and a workflow built as active from the
- * active version (WebhookTriggerRegistrar.deregister / clearWebhooks): the hook cannot tell a
- * deactivation from a re-activation. So:
+ * Both kinds of `delete` go through `webhookService.deleteWebhook(workflow, webhookData, 'internal',
+ * 'update')` with a workflow built `active: true` from the active version (2.x
+ * WebhookTriggerRegistrar.deregister, 1.x ActiveWorkflowManager.clearWebhooks): the hook cannot tell
+ * a deactivation from a re-activation. So:
  * - `delete` leaves the registration alone, unless the user turned on Remove Registration on
  *   Deactivation (its description says that a publish then removes and re-adds it);
  * - `checkExists` always answers false and `create` checks and updates: nothing when the portal has

@@ -166,18 +166,20 @@ describe.each(LINES)('n8n %s.x', (line) => {
 
 	/**
 	 * Every process started during a publish found the action and reached the workflow, which
-	 * completed it. Only n8n 1.x's own gap is allowed: saving an active workflow drops and re-adds
-	 * all its webhooks (WorkflowService.update -> ActiveWorkflowManager.remove, add), and n8n answers
-	 * 404 for that moment; the portal's action is untouched, the process waits as while deactivated.
+	 * completed it. Only n8n's own gap is allowed: while it re-registers the trigger's webhook (2.x
+	 * when the trigger changed: teardownOldVersionNodes then activate; 1.x on every save of an active
+	 * workflow: ActiveWorkflowManager.remove then add) n8n answers 404 for a moment. The portal's
+	 * action is untouched then, and such a process waits, as while the workflow is off.
 	 */
-	async function allReached(runs, label) {
+	async function allReached(runs, label, { triggerChanged }) {
 		expect(runs.length).toBeGreaterThan(0);
+		const n8nMayDrop = line === '1' || triggerChanged;
 		const answers = runs.map((run) => run.error ?? run.handlerStatus);
-		expect(answers.filter((answer) => answer !== 200 && !(line === '1' && answer === 404))).toEqual([]);
+		during.push(`${label}: ${answers.filter((a) => a === 200).length} of ${runs.length} reached the workflow, ${answers.filter((a) => a === 404).length} got n8n's 404`);
+		expect(answers.filter((answer) => answer !== 200 && !(n8nMayDrop && answer === 404))).toEqual([]);
 		const reached = runs.filter((run) => run.handlerStatus === 200);
 		await until(() => reached.every((run) => portal.workflow(run.workflowId).state === 'completed'), 60_000, 'the processes started during the publish to complete');
 		for (const run of runs.filter((r) => r.handlerStatus === 404)) expect(portal.workflow(run.workflowId)).toMatchObject({ state: 'waiting' });
-		during.push(`${label}: ${reached.length} of ${runs.length} reached the workflow, ${runs.length - reached.length} got n8n's 404`);
 	}
 
 	/** A business process reaching the action now; resolves once the workflow completed it. */
@@ -205,7 +207,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await n8n.waitForWebhook(mainUrl);
 		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.update']);
 		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ CODE, HANDLER: mainUrl, NAME: 'Check the order (renamed)' })]);
-		await allReached(duringRename, 'rename');
+		await allReached(duringRename, 'rename', { triggerChanged: true });
 		await processReaches('Order ORD-1 checked through the registered action');
 
 		// Publish an edit of another node: the new line proves the edit is live; nothing sent to the registry.
@@ -213,7 +215,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 			nodes.find((node) => node.type.endsWith('.bitrix24BizprocLog')).parameters.logMessage = '=Order {{ $json.properties.Order }} checked after the edit';
 		});
 		await n8n.waitForWebhook(mainUrl);
-		await allReached(duringEdit, 'unrelated edit');
+		await allReached(duringEdit, 'unrelated edit', { triggerChanged: false });
 		await processReaches('Order ORD-1 checked after the edit');
 		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.update']);
 

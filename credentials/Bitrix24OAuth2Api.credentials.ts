@@ -1,5 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { PORTAL_URL_EXAMPLE, portalAddressExpression } from '../nodes/shared/portalAddress';
 import { portalPlanProperties } from '../nodes/shared/rateLimit';
 
 /**
@@ -30,8 +31,8 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			type: 'string',
 			required: true,
 			default: '',
-			placeholder: 'https://yourportal.bitrix24.com',
-			description: 'The address of your Bitrix24 portal, where the application is installed',
+			placeholder: PORTAL_URL_EXAMPLE,
+			description: 'The address of your Bitrix24 portal, where the application is installed. https:// is added when you leave it out.',
 		},
 		{
 			displayName: 'OAuth Server URL',
@@ -45,7 +46,8 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: '={{ $self["portalUrl"].trim().replace(/\\/+$/, "") }}/oauth/authorize/',
+			// The same address rule as the REST calls (portalAddress.ts), rendered as an expression.
+			default: `={{ ${portalAddressExpression('$self["portalUrl"]')} }}/oauth/authorize/`,
 		},
 		{
 			displayName: 'Access Token URL',
@@ -79,7 +81,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Bitrix24 sends it with every call to your application (auth[application_token]); the Bitrix24 Bizproc Trigger refuses calls without it. You find it in the ONAPPINSTALL call Bitrix24 sends when the application is installed, or in any handler call it makes. Only needed for the trigger.',
+				"Used by the Bitrix24 Bizproc Trigger to accept only your application's calls. Until you enter it, the trigger asks Bitrix24 about each call instead (one extra request per new access token). Bitrix24 sends it with every call (auth[application_token]): turn on the trigger's Include Access Tokens option, run a business process once, copy auth.application_token from the execution into this field, then turn the option off again.",
 		},
 		...portalPlanProperties,
 	];

@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { WEBHOOK_URL_EXAMPLE, webhookBaseExpression } from '../nodes/shared/portalAddress';
 import { portalPlanProperties } from '../nodes/shared/rateLimit';
 
 export class Bitrix24WebhookApi implements ICredentialType {
@@ -21,7 +22,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			placeholder: 'https://yourportal.bitrix24.com/rest/1/abc123xyz456/',
+			placeholder: WEBHOOK_URL_EXAMPLE,
 			description:
 				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the Business processes (bizproc) permission. It contains a secret code: keep it here, not in workflows.',
 		},
@@ -32,19 +33,33 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Bitrix24 sends it with every call to your application (auth[application_token]); the Bitrix24 Bizproc Trigger refuses calls without it. With a webhook, this is the token of the application that registered the action (bizproc.activity.add needs one); Bitrix24 sends it in the ONAPPINSTALL call when that application is installed. Only needed for the trigger.',
+				'Needed by the Bitrix24 Bizproc Trigger with this credential: it refuses every call without it, and a workflow with the trigger will not activate. It is the token of the application that registered the action (bizproc.activity.add needs one): Bitrix24 sends it with every call to that application (auth[application_token]) and in the ONAPPINSTALL event. Not needed for the Log and Send Result nodes.',
 		},
 		...portalPlanProperties,
 	];
 
-	// `scope` is answered by every working webhook; a wrong or deleted one gets 401 NO_AUTH_FOUND.
-	// The expression keeps only `https://host/rest/<user>/<code>/` of what was pasted, as the nodes do.
+	// `scope` is answered by every working webhook; a wrong, deleted or incomplete one gets 401
+	// NO_AUTH_FOUND. The expression is the nodes' own address rule (portalAddress.ts): it keeps
+	// `https://host/rest/<user>/<code>/` of what was pasted, and sends a partial paste to the portal's
+	// `/rest/`, so the user reads the message below rather than an invalid-URL error.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ (($credentials.webhookUrl || "").trim().match(/^(https?:\\/\\/[^\\s?#]*?\\/rest\\/\\d+\\/[A-Za-z0-9_]+)/i) || [])[1] + "/" }}',
+			baseURL: `={{ ${webhookBaseExpression('$credentials.webhookUrl')} }}`,
 			url: 'scope.json',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: `Bitrix24 did not accept this webhook URL: it is incomplete, its code is wrong, or the webhook was deleted. Copy the whole URL again from Developer resources > Other > Inbound webhook, like ${WEBHOOK_URL_EXAMPLE}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: `This address is not a Bitrix24 portal. Copy the whole webhook URL from Bitrix24, like ${WEBHOOK_URL_EXAMPLE}` },
+			},
+		],
 	};
 }

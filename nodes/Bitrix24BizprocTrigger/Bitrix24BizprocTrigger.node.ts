@@ -110,6 +110,18 @@ export class Bitrix24BizprocTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: bitrix24Credentials,
+		// Bitrix24 calls only the Production URL: "Listen for test event" never hears the portal.
+		triggerPanel: {
+			header: 'Bitrix24 calls this workflow only when it is active',
+			executionsHelp: {
+				inactive:
+					"Bitrix24 calls the Production URL, never the test URL, so \"Listen for test event\" waits in vain. Activate the workflow, run a business process that reaches the action, then open its execution and use \"Copy to editor\" to get real data here. To build the workflow before that, pin the sample output from this package's README (Edit Output / Set mock data).",
+				active:
+					'Each business process that reaches the action starts an execution; open one in Executions and use "Copy to editor" to map fields from real data.',
+			},
+			activationHint:
+				'Activating registers the action in Bitrix24 with the Production URL (OAuth2 credential). Put the action into a business process template and run it.',
+		},
 		webhooks: [
 			{
 				name: 'default',
@@ -125,7 +137,7 @@ export class Bitrix24BizprocTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"A webhook credential cannot register actions: Bitrix24 allows that only to an application (choose OAuth2 above to let n8n do it). To register by hand, call bizproc.activity.add from your application with HANDLER = this node's Production URL (under Webhook URLs above) and USE_SUBSCRIPTION = Y, then activate this workflow. Enter the application's Application Token in the credential: calls without it are refused.",
+					"A webhook credential cannot register actions: Bitrix24 allows that only to an application (choose OAuth2 above to let n8n do it). To register by hand, call bizproc.activity.add from your application with HANDLER = this node's Production URL and USE_SUBSCRIPTION = Y, then activate this workflow. Enter the application's Application Token in the credential: without it the workflow does not activate.",
 				name: 'webhookNotice',
 				type: 'notice',
 				default: '',
@@ -153,7 +165,7 @@ export class Bitrix24BizprocTrigger implements INodeType {
 					},
 				],
 				default: 'action',
-				description: 'What n8n registers in Bitrix24 when you activate the workflow, and removes when you deactivate it',
+				description: 'What n8n registers in Bitrix24 when you activate (publish) the workflow, and updates when you publish a change',
 				hint: 'Registration happens on activation with the Production URL; "Listen for test event" does not change it',
 				displayOptions: { show: { authentication: ['oAuth2'] } },
 			},
@@ -165,7 +177,7 @@ export class Bitrix24BizprocTrigger implements INodeType {
 				default: '',
 				placeholder: 'e.g. n8n_check_order',
 				description: 'A unique code for the action within your application. Latin letters, digits, dot, hyphen and underscore only.',
-				hint: 'Changing it later registers a new action; business processes that use the old one stop working',
+				hint: 'Changing it later registers a new action; the old one stays in Bitrix24 until you delete it there',
 				displayOptions: registering,
 			},
 			{
@@ -199,6 +211,24 @@ export class Bitrix24BizprocTrigger implements INodeType {
 				'The values your workflow sends back with Bitrix24 Bizproc Send Result; the business process reads them after the action',
 				'Add Return Property',
 			),
+			{
+				displayName: 'Take Over Existing Registration',
+				name: 'takeOverRegistration',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to point an action this application already registered with another handler (another workflow, another n8n, or by hand) at this workflow. Off: activation stops with an error naming the other handler, so two workflows never take one Code from each other. On: the other handler no longer receives the calls.',
+				displayOptions: registering,
+			},
+			{
+				displayName: 'Remove Registration on Deactivation',
+				name: 'removeOnDeactivation',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to delete the action from Bitrix24 when this workflow is deactivated. Off (recommended): the action stays; while the workflow is off, processes that reach it wait, which you can see and fix by activating again. On: Bitrix24 removes the action from every business process template that uses it, and n8n cannot tell a deactivation from publishing a change to this trigger, so each such publish also removes the action and adds it again a moment later.',
+				displayOptions: registering,
+			},
 			{
 				displayName: 'Options',
 				name: 'options',

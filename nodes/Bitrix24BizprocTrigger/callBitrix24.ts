@@ -1,14 +1,14 @@
 /**
- * One Bitrix24 call from the trigger's activation hooks (registering the action), with the same URL
+ * One Bitrix24 call from the trigger's hooks and webhook (registering the action, checking a call), with the same URL
  * rules, error words and secret masking as the nodes' calls. Returns the portal's `result`.
  */
-import type { IDataObject, IHookFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
 
 import { failureFromAnswer } from '../shared/bitrix24Errors';
 import { credentialTypeOf, restBaseUrlOf, secretsOf } from '../shared/credentialAccess';
 import { failureFromThrown, toNodeError } from '../shared/n8nErrors';
 
-export async function callBitrix24(context: IHookFunctions, method: string, body: IDataObject): Promise<unknown> {
+export async function callBitrix24(context: IHookFunctions | IWebhookFunctions, method: string, body: IDataObject): Promise<unknown> {
 	const credentialType = credentialTypeOf(context);
 	const credentials = (await context.getCredentials(credentialType)) as IDataObject;
 	const secrets = secretsOf(credentials, body);

@@ -1,11 +1,16 @@
 /**
  * One call of the portal to the trigger's URL: read it, check it comes from the application this
  * trigger trusts, drop repeats, and hand one item to the workflow. Refusals are answered here
- * (401 / 400) and start no execution; accepted calls are answered by n8n at once (onReceived).
+ * (401 / 400 / 503) and start no execution; accepted calls are answered by n8n at once (onReceived).
+ *
+ * Trust: the Application Token in the credential, compared in constant time. An OAuth2 credential
+ * without one (a first run: Bitrix24 shows the token nowhere but in its calls) asks the portal
+ * instead (portalCheck.ts), and the item says how to enter the token.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { APPLICATION_TYPE, WEBHOOK_TYPE } from '../shared/credentialAccess';
+import { verifyWithPortal } from './portalCheck';
 import {
 	RecentTokens,
 	applicationTokenOf,
@@ -15,7 +20,7 @@ import {
 	parseHandlerRequest,
 	secretsMatch,
 	shapeHandlerItem,
-} from '../shared/handlerCall';
+} from './handlerCall';
 
 export const DEFAULT_REPEAT_WINDOW_MINUTES = 10;
 
@@ -29,7 +34,7 @@ interface TriggerOptions {
 	repeatWindowMinutes?: number;
 }
 
-function refuse(context: IWebhookFunctions, status: 400 | 401, error: string, description: string): IWebhookResponseData {
+function refuse(context: IWebhookFunctions, status: 400 | 401 | 503, error: string, description: string): IWebhookResponseData {
 	const res = context.getResponseObject();
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	res.end(JSON.stringify({ error, error_description: description }));
@@ -43,8 +48,10 @@ function logRefusal(context: IWebhookFunctions, reason: string): void {
 	});
 }
 
+const usesApplication = (context: IWebhookFunctions) => context.getNodeParameter('authentication', 'webhook') === 'oAuth2';
+
 async function expectedApplicationToken(context: IWebhookFunctions): Promise<string | undefined> {
-	const type = context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
+	const type = usesApplication(context) ? APPLICATION_TYPE : WEBHOOK_TYPE;
 	try {
 		const credentials = await context.getCredentials(type);
 		const token = credentials.applicationToken;
@@ -55,6 +62,10 @@ async function expectedApplicationToken(context: IWebhookFunctions): Promise<str
 }
 
 const UNAUTHORIZED = 'The call does not come from the Bitrix24 application this trigger trusts.';
+
+/** Put into the item of a call the portal vouched for, while the credential has no Application Token. */
+export const SETUP_HINT =
+	"This call was checked by asking Bitrix24, because the credential has no Application Token. To check calls without that extra request, enter the token: turn on this trigger's Include Access Tokens option, run a business process once, copy auth.application_token from the execution into the credential's Application Token field, then turn the option off again.";
 
 export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = context.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer | string };
@@ -71,14 +82,27 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 	}
 
 	const expected = await expectedApplicationToken(context);
-	if (expected === undefined) {
+	let checkedByPortal = false;
+	if (expected === undefined && usesApplication(context)) {
+		let verdict;
+		try {
+			verdict = await verifyWithPortal(context, authOf(fields));
+		} catch (error) {
+			logRefusal(context, `the credential has no Application Token and the portal could not be asked about the call (${(error as Error).message})`);
+			return refuse(context, 503, 'unavailable', 'The call could not be checked with the portal. Enter the Application Token in the credential.');
+		}
+		if (!verdict.genuine) {
+			logRefusal(context, `the portal did not vouch for it: ${verdict.reason}`);
+			return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+		}
+		checkedByPortal = true;
+	} else if (expected === undefined) {
 		logRefusal(
 			context,
 			'the credential has no Application Token. Enter the application_token Bitrix24 sends with every call to your application into the credential; until then every call is refused.',
 		);
 		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
-	}
-	if (!secretsMatch(applicationTokenOf(fields), expected)) {
+	} else if (!secretsMatch(applicationTokenOf(fields), expected)) {
 		logRefusal(context, 'the application token is missing or wrong');
 		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
 	}
@@ -107,5 +131,6 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 	}
 
 	const item = shapeHandlerItem(fields, { includeAccessTokens: options.includeAccessTokens === true });
+	if (checkedByPortal) item.setup_hint = SETUP_HINT;
 	return { workflowData: [[{ json: item }]] };
 }

@@ -1,19 +1,39 @@
 /**
- * Registers the trigger's production URL as the HANDLER of a Bitrix24 application action or robot
- * when the workflow is activated, and removes it when the workflow is deactivated.
+ * Registers the trigger's production URL as the HANDLER of a Bitrix24 application action or robot.
  *
- * Bitrix24's `bizproc.activity.list` / `bizproc.robot.list` give only the codes, not the HANDLER, so
- * "exists" means: the code is listed AND this node registered it with exactly the current fields
- * (HANDLER included), as recorded in the node's static data. Anything else is (re-)registered: add,
- * or update when the code is already installed, so a changed URL or property list is always sent.
+ * When n8n calls the three hooks (read in n8n 2.41.1 and 1.123.81):
+ * - activating: `checkExists`, then `create` when it said false (WebhookService.createWebhookIfNotExists);
+ * - publishing an active workflow whose trigger changed: `delete` for the old version, then
+ *   `checkExists`/`create` for the new one. 2.x does it for the changed trigger nodes only
+ *   (WorkflowPublicationApplier: computeTriggerDiff, teardownOldVersionNodes, then activate); 1.x for
+ *   every save of an active workflow (WorkflowService.update: ActiveWorkflowManager.remove, add('update'));
+ * - deactivating: `delete` (2.x unpublish -> teardownOldVersionNodes; 1.x remove -> clearWebhooks);
+ * - restarting: `checkExists`/`create` at most ('init'); never `delete`.
+ * Both kinds of `delete` go through `webhookService.deleteWebhook(workflow, webhookData, 'internal',
+ * 'update')` with a workflow built `active: true` from the active version (2.x
+ * WebhookTriggerRegistrar.deregister, 1.x ActiveWorkflowManager.clearWebhooks): the hook cannot tell
+ * a deactivation from a re-activation. So:
+ * - `delete` leaves the registration alone, unless the user turned on Remove Registration on
+ *   Deactivation (its description says that a publish then removes and re-adds it);
+ * - `checkExists` always answers false and `create` checks and updates: nothing when the portal has
+ *   exactly this registration, `update` when a field changed, `add` when it is missing.
+ *
+ * Bitrix24 lists only the codes of the application's actions, never their HANDLER. Which handler a
+ * code belongs to is therefore recorded on the portal itself, in the application's settings
+ * (`app.option`, one key per code): the handler and a fingerprint of the fields sent. Every n8n
+ * process (queue mode, several mains, a second n8n) reads the same record, and a second workflow with
+ * the same Code sees whose it is. n8n's static data would do neither: other workflows cannot read
+ * it, and a 1.x editor save overwrites it.
  */
 import { createHash } from 'crypto';
 
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
+import { bitrix24CodeOf } from '../shared/bitrix24Errors';
 import { callBitrix24 } from './callBitrix24';
 
 export type RegisterAs = 'action' | 'robot' | 'none';
+type Kind = 'activity' | 'robot';
 
 export const CODE_PATTERN = /^[a-z0-9.\-_]+$/i;
 const PROPERTY_KEY_PATTERN = /^[a-z][a-z0-9_]*$/i;
@@ -28,33 +48,37 @@ interface PropertyRow {
 	default?: string;
 }
 
-interface Registration {
-	kind: 'activity' | 'robot';
-	code: string;
+/** What is registered under a code, as recorded in the application's settings on the portal. */
+export interface Claim {
+	kind: Kind;
 	handler: string;
 	fingerprint: string;
 }
 
-interface Plan {
-	kind: 'activity' | 'robot';
+interface Plan extends Claim {
 	code: string;
-	handler: string;
 	fields: IDataObject;
-	fingerprint: string;
 }
 
-const REGISTRATION_RECORD = 'bitrix24Registration';
+/** The application setting that records who registered `code`. */
+export const claimKey = (code: string) => `n8n.handler.${code}`;
 
 /** Test webhooks ("Listen for test event") never change what the portal has registered. */
 function isTestRun(context: IHookFunctions): boolean {
 	return context.getMode() === 'manual' || context.getActivationMode() === 'manual';
 }
 
+function usesApplication(context: IHookFunctions): boolean {
+	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2';
+}
+
 function registerAsOf(context: IHookFunctions): RegisterAs {
-	if (context.getNodeParameter('authentication', 'webhook') !== 'oAuth2') return 'none';
+	if (!usesApplication(context)) return 'none';
 	const value = context.getNodeParameter('registerAs', 'action') as string;
 	return value === 'robot' ? 'robot' : value === 'none' ? 'none' : 'action';
 }
+
+const what = (kind: Kind) => (kind === 'robot' ? 'robot' : 'action');
 
 /** Bitrix24's PROPERTIES / RETURN_PROPERTIES from the node's rows; clear errors for bad keys. */
 export function propertiesFromRows(context: Pick<IHookFunctions, 'getNode'>, rows: PropertyRow[], label: string): IDataObject {
@@ -89,22 +113,31 @@ function rowsOf(context: IHookFunctions, name: string): PropertyRow[] {
 	return Array.isArray(collection.property) ? collection.property : [];
 }
 
-function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
-	const node = context.getNode();
+function codeOf(context: IHookFunctions): string {
 	const code = String(context.getNodeParameter('activityCode', '')).trim();
 	if (!CODE_PATTERN.test(code)) {
-		throw new NodeOperationError(node, code === '' ? 'Enter a Code for the action' : `The Code "${code}" is not valid`, {
+		throw new NodeOperationError(context.getNode(), code === '' ? 'Enter a Code for the action' : `The Code "${code}" is not valid`, {
 			description: 'The Code may contain only Latin letters, digits, dot, hyphen and underscore (e.g. n8n_check_order). Bitrix24 uses it to tell actions apart.',
 		});
 	}
+	return code;
+}
+
+function handlerOf(context: IHookFunctions): string {
+	const handler = context.getNodeWebhookUrl('default');
+	if (!handler) throw new NodeOperationError(context.getNode(), 'n8n did not give this trigger a webhook URL to register');
+	return handler;
+}
+
+function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
+	const code = codeOf(context);
 	const name = String(context.getNodeParameter('activityName', '')).trim();
 	if (name === '') {
-		throw new NodeOperationError(node, 'Enter a Name for the action', {
+		throw new NodeOperationError(context.getNode(), 'Enter a Name for the action', {
 			description: 'The Name is what people see in the business process designer.',
 		});
 	}
-	const handler = context.getNodeWebhookUrl('default');
-	if (!handler) throw new NodeOperationError(node, 'n8n did not give this trigger a webhook URL to register');
+	const handler = handlerOf(context);
 	const fields: IDataObject = {
 		CODE: code,
 		HANDLER: handler,
@@ -114,78 +147,125 @@ function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
 		PROPERTIES: propertiesFromRows(context, rowsOf(context, 'inputProperties'), 'Properties'),
 		RETURN_PROPERTIES: propertiesFromRows(context, rowsOf(context, 'returnProperties'), 'Return Properties'),
 	};
-	const kind = registerAs === 'robot' ? 'robot' : 'activity';
+	const kind: Kind = registerAs === 'robot' ? 'robot' : 'activity';
 	const fingerprint = createHash('sha256').update(JSON.stringify([kind, fields])).digest('hex');
 	return { kind, code, handler, fields, fingerprint };
 }
 
-/** The Bitrix24 error code named in an error from callBitrix24 (its message ends "(CODE)" or names it). */
-export function bitrix24CodeOf(error: unknown): string | undefined {
-	const message = error instanceof Error ? error.message : String(error);
-	return /\b(ERROR_[A-Z_]+|ACCESS_DENIED)\b/.exec(message)?.[1];
-}
-
-function listedEntry(result: unknown, code: string): { found: boolean; handler?: string } {
+async function isListed(context: IHookFunctions, kind: Kind, code: string): Promise<boolean> {
+	const result = await callBitrix24(context, `bizproc.${kind}.list`, {});
 	const entries = Array.isArray(result) ? result : result && typeof result === 'object' ? Object.values(result as IDataObject) : [];
-	for (const entry of entries) {
-		if (typeof entry === 'string' && entry === code) return { found: true };
-		if (entry && typeof entry === 'object') {
-			const fields = entry as IDataObject;
-			const entryCode = fields.CODE ?? fields.code;
-			if (entryCode === code) {
-				const handler = fields.HANDLER ?? fields.handler;
-				return { found: true, handler: typeof handler === 'string' ? handler : undefined };
-			}
+	return entries.some((entry) => entry === code || (entry && typeof entry === 'object' && ((entry as IDataObject).CODE ?? (entry as IDataObject).code) === code));
+}
+
+/** One call; a failure with the code `tolerated` is an answer ('tolerated'), any other is thrown. */
+async function callTolerating(context: IHookFunctions, method: string, body: IDataObject, tolerated: string): Promise<'done' | 'tolerated'> {
+	try {
+		await callBitrix24(context, method, body);
+		return 'done';
+	} catch (error) {
+		if (bitrix24CodeOf(error) === tolerated) return 'tolerated';
+		throw new NodeOperationError(context.getNode(), error as Error); // the same error: n8n returns a NodeOperationError as it is
+	}
+}
+
+async function readClaim(context: IHookFunctions, code: string): Promise<Claim | undefined> {
+	const stored = await callBitrix24(context, 'app.option.get', { option: claimKey(code) });
+	let value: unknown = stored;
+	if (typeof stored === 'string' && stored.startsWith('{')) {
+		try {
+			value = JSON.parse(stored);
+		} catch {
+			value = undefined;
 		}
 	}
-	return { found: false };
+	const claim = value as Partial<Claim> | null | undefined;
+	return claim && typeof claim === 'object' && typeof claim.handler === 'string' ? (claim as Claim) : undefined;
 }
 
-function storedRegistration(context: IHookFunctions): Registration | undefined {
-	const stored = context.getWorkflowStaticData('node')[REGISTRATION_RECORD] as Registration | undefined;
-	return stored && typeof stored.code === 'string' ? stored : undefined;
+/** Stored as JSON text: a portal that keeps option values only as text returns it intact. */
+async function writeClaim(context: IHookFunctions, code: string, claim: Claim | ''): Promise<void> {
+	await callBitrix24(context, 'app.option.set', { options: { [claimKey(code)]: claim === '' ? '' : JSON.stringify(claim) } });
 }
 
-export async function registrationExists(context: IHookFunctions): Promise<boolean> {
-	if (isTestRun(context)) return true;
-	const registerAs = registerAsOf(context);
-	if (registerAs === 'none') {
-		if (context.getNodeParameter('authentication', 'webhook') !== 'oAuth2') {
-			context.logger.info(
-				'Bitrix24 Bizproc Trigger: a webhook credential cannot register actions; register the production URL as the HANDLER by hand (bizproc.activity.add from an application, USE_SUBSCRIPTION Y)',
-				{ workflowId: context.getWorkflow().id, node: context.getNode().name },
-			);
-		}
-		return true;
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return 'an unknown address';
 	}
-	const plan = planOf(context, registerAs);
-	const listed = listedEntry(await callBitrix24(context, `bizproc.${plan.kind}.list`, {}), plan.code);
-	if (!listed.found) return false;
-	if (listed.handler !== undefined && listed.handler !== plan.handler) return false;
-	return storedRegistration(context)?.fingerprint === plan.fingerprint;
 }
 
-function explainRegistrationError(context: IHookFunctions, error: unknown, plan: Plan): Error {
+/** Two workflows with one Code would take the action from each other: refuse, naming whose it is. */
+function takenError(context: IHookFunctions, plan: Plan, claim: Claim | undefined): NodeOperationError {
+	const node = context.getNode();
+	const fix = 'Choose another Code, or deactivate the workflow that uses it and remove the action there. To point the action at this workflow on purpose, turn on Take Over Existing Registration.';
+	if (!claim) {
+		return new NodeOperationError(node, `The Code "${plan.code}" is already registered in Bitrix24 by this application, not by this workflow`, {
+			description: `Bitrix24 does not say which handler it calls. If this workflow should handle it (it was registered by hand, by an earlier version of this node or by another n8n), turn on Take Over Existing Registration. ${fix}`,
+		});
+	}
+	return new NodeOperationError(node, `The Code "${plan.code}" is already registered for another handler (${hostOf(claim.handler)})`, {
+		description: `When a business process reaches this ${what(claim.kind)}, Bitrix24 calls ${hostOf(claim.handler)}, another workflow or another n8n, not this workflow. ${fix}`,
+	});
+}
+
+function explainRegistrationError(context: IHookFunctions, error: unknown, plan: Plan): NodeOperationError {
 	const code = bitrix24CodeOf(error);
-	const what = plan.kind === 'robot' ? 'robot' : 'action';
 	if (code === 'ERROR_WRONG_HANDLER_URL' || code === 'ERROR_UNSUPPORTED_PROTOCOL') {
-		return new NodeOperationError(context.getNode(), `Bitrix24 refused this trigger's URL as the ${what}'s handler (${code})`, {
+		return new NodeOperationError(context.getNode(), `Bitrix24 refused this trigger's URL as the ${what(plan.kind)}'s handler (${code})`, {
 			description: `Bitrix24 accepts only an http(s) handler on the domain the application is installed with. The URL was ${plan.handler}. Make n8n reachable under that domain (WEBHOOK_URL), or change the application's address in Bitrix24.`,
 		});
 	}
 	if (code === 'ACCESS_DENIED') {
-		return new NodeOperationError(context.getNode(), `Bitrix24 did not allow registering the ${what} (ACCESS_DENIED)`, {
+		return new NodeOperationError(context.getNode(), `Bitrix24 did not allow registering the ${what(plan.kind)} (ACCESS_DENIED)`, {
 			description: 'Registering actions and robots needs a Bitrix24 application (this OAuth2 credential) connected by a portal administrator. Reconnect the credential as an administrator.',
 		});
 	}
-	return error instanceof Error ? error : new NodeOperationError(context.getNode(), String(error));
+	return error instanceof NodeOperationError ? error : new NodeOperationError(context.getNode(), error as Error);
 }
 
+/** A code held by the other kind (actions and robots share one set of codes). */
+async function otherKindError(context: IHookFunctions, plan: Plan): Promise<NodeOperationError> {
+	const other: Kind = plan.kind === 'robot' ? 'activity' : 'robot';
+	const node = context.getNode();
+	if (await isListed(context, other, plan.code)) {
+		return new NodeOperationError(node, `The code "${plan.code}" is already used by ${other === 'robot' ? 'a robot' : 'an action'} of this application`, {
+			description: `Actions and robots share one set of codes. Choose another Code, or switch Register As to match the existing ${what(other)}.`,
+		});
+	}
+	return new NodeOperationError(node, `The Code "${plan.code}" was registered by something else at the same moment`, {
+		description: 'Another workflow registered the same Code while this one was being activated. Activate again to see whose it is.',
+	});
+}
+
+/**
+ * Without an Application Token in a webhook credential every call would be refused (a webhook cannot
+ * ask the portal whether a call is genuine): say so when the workflow is activated, not in a log.
+ */
+async function requireApplicationToken(context: IHookFunctions): Promise<void> {
+	if (usesApplication(context)) return; // the OAuth2 credential can check calls with the portal
+	const credentials = await context.getCredentials('bitrix24WebhookApi');
+	if (typeof credentials.applicationToken === 'string' && credentials.applicationToken.trim() !== '') return;
+	throw new NodeOperationError(context.getNode(), 'Enter the Application Token in the Bitrix24 Webhook API credential', {
+		description:
+			'Bitrix24 sends it with every call to your action (auth[application_token]); without it this trigger cannot tell the portal from anyone else and refuses every call. Find it in the ONAPPINSTALL event of the application that registered the action, or use the Bitrix24 OAuth2 API credential, which checks calls with the portal by itself.',
+	});
+}
+
+export async function registrationExists(context: IHookFunctions): Promise<boolean> {
+	if (isTestRun(context)) return true;
+	await requireApplicationToken(context);
+	if (registerAsOf(context) === 'none') return true;
+	return false; // create() checks and updates: see the header
+}
+
+/** Makes the portal's registration match the node: nothing, `update` or `add`. */
 export async function createRegistration(context: IHookFunctions): Promise<boolean> {
 	if (isTestRun(context)) return true;
 	const registerAs = registerAsOf(context);
 	if (registerAs === 'none') {
-		if (context.getNodeParameter('authentication', 'webhook') !== 'oAuth2') {
+		if (!usesApplication(context)) {
 			throw new NodeOperationError(context.getNode(), 'Registering a Bitrix24 action needs the OAuth2 (application) credential', {
 				description: "With a webhook credential, register the action by hand: call bizproc.activity.add from your application with HANDLER = this node's Production URL and USE_SUBSCRIPTION = Y.",
 			});
@@ -193,56 +273,50 @@ export async function createRegistration(context: IHookFunctions): Promise<boole
 		return true;
 	}
 	const plan = planOf(context, registerAs);
+	const record: Claim = { kind: plan.kind, handler: plan.handler, fingerprint: plan.fingerprint };
 	try {
-		await callBitrix24(context, `bizproc.${plan.kind}.add`, plan.fields);
-	} catch (error) {
-		if (bitrix24CodeOf(error) !== 'ERROR_ACTIVITY_ALREADY_INSTALLED') throw explainRegistrationError(context, error, plan);
-		const { CODE, ...changes } = plan.fields;
-		try {
+		const [listed, claim] = await Promise.all([isListed(context, plan.kind, plan.code), readClaim(context, plan.code)]);
+		if (listed) {
+			const ours = claim?.handler === plan.handler;
+			if (!ours && context.getNodeParameter('takeOverRegistration', false) !== true) throw takenError(context, plan, claim);
+			if (ours && claim.kind === plan.kind && claim.fingerprint === plan.fingerprint) return true;
+			// The record first: a failed update then leaves a record that says "update again", never a stranger's.
+			await writeClaim(context, plan.code, record);
+			const { CODE, ...changes } = plan.fields;
 			await callBitrix24(context, `bizproc.${plan.kind}.update`, { CODE, FIELDS: changes });
-		} catch (updateError) {
-			if (bitrix24CodeOf(updateError) === 'ERROR_ACTIVITY_NOT_FOUND') {
-				const other = plan.kind === 'robot' ? 'an action' : 'a robot';
-				throw new NodeOperationError(context.getNode(), `The code "${plan.code}" is already used by ${other} of this application`, {
-					description: `Actions and robots share one set of codes. Choose another Code, or switch Register As to match the existing ${other === 'a robot' ? 'robot' : 'action'}.`,
-				});
-			}
-			throw explainRegistrationError(context, updateError, plan);
+			return true;
 		}
+		await writeClaim(context, plan.code, record);
+		if ((await callTolerating(context, `bizproc.${plan.kind}.add`, plan.fields, 'ERROR_ACTIVITY_ALREADY_INSTALLED')) === 'tolerated') {
+			throw await otherKindError(context, plan);
+		}
+		return true;
+	} catch (error) {
+		throw explainRegistrationError(context, error, plan);
 	}
-	const registration: Registration = { kind: plan.kind, code: plan.code, handler: plan.handler, fingerprint: plan.fingerprint };
-	context.getWorkflowStaticData('node')[REGISTRATION_RECORD] = registration as unknown as IDataObject;
-	return true;
 }
 
+/** Deactivation, or the first half of a re-activation (see the header): by default, nothing. */
 export async function deleteRegistration(context: IHookFunctions): Promise<boolean> {
 	if (isTestRun(context)) return true;
-	const staticData = context.getWorkflowStaticData('node');
-	const stored = storedRegistration(context);
-	let target: { kind: 'activity' | 'robot'; code: string } | undefined = stored;
-	if (!target) {
-		const registerAs = registerAsOf(context);
-		if (registerAs === 'none') return true;
-		const code = String(context.getNodeParameter('activityCode', '')).trim();
-		if (!CODE_PATTERN.test(code)) return true;
-		target = { kind: registerAs === 'robot' ? 'robot' : 'activity', code };
-	}
-	if (context.getNodeParameter('authentication', 'webhook') !== 'oAuth2') {
-		// The credential was switched away from the application: nothing can be deleted with it.
-		delete staticData[REGISTRATION_RECORD];
-		return true;
-	}
+	const registerAs = registerAsOf(context);
+	if (registerAs === 'none' || context.getNodeParameter('removeOnDeactivation', false) !== true) return true;
+	const code = String(context.getNodeParameter('activityCode', '')).trim();
+	if (!CODE_PATTERN.test(code)) return true;
+	const kind: Kind = registerAs === 'robot' ? 'robot' : 'activity';
+	const log = { workflowId: context.getWorkflow().id, node: context.getNode().name };
 	try {
-		await callBitrix24(context, `bizproc.${target.kind}.delete`, { CODE: target.code });
-	} catch (error) {
-		if (bitrix24CodeOf(error) !== 'ERROR_ACTIVITY_NOT_FOUND') {
-			context.logger.warn(`Bitrix24 Bizproc Trigger: could not remove the ${target.kind === 'robot' ? 'robot' : 'action'} "${target.code}": ${(error as Error).message}`, {
-				workflowId: context.getWorkflow().id,
-				node: context.getNode().name,
-			});
-			return false;
+		const claim = await readClaim(context, code);
+		if (claim?.handler !== handlerOf(context)) {
+			// Taken over by another workflow (or never ours): removing it would break that one.
+			context.logger.info(`Bitrix24 Bizproc Trigger: the ${what(kind)} "${code}" now calls another handler; it was left in place`, log);
+			return true;
 		}
+		await callTolerating(context, `bizproc.${kind}.delete`, { CODE: code }, 'ERROR_ACTIVITY_NOT_FOUND'); // already gone is fine
+		await writeClaim(context, code, ''); // there is no app.option delete; an empty value is "nobody's"
+		return true;
+	} catch (error) {
+		context.logger.warn(`Bitrix24 Bizproc Trigger: could not remove the ${what(kind)} "${code}": ${(error as Error).message}`, log);
+		return false;
 	}
-	delete staticData[REGISTRATION_RECORD];
-	return true;
 }

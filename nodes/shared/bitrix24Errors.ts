@@ -103,6 +103,36 @@ const PLAIN_WORDS: Record<string, Explained> = {
 	},
 };
 
+/** NO_AUTH_FOUND through the OAuth2 credential: there is no webhook, the application's token was not accepted. */
+const APPLICATION_NOT_RECOGNISED: Explained = {
+	message: "Bitrix24 did not recognise the application's access token (NO_AUTH_FOUND)",
+	description:
+		'The portal knows no such token for this application: the application was removed from the portal, or the connection belongs to another portal. Open the Bitrix24 OAuth2 API credential, check the Portal URL and click Reconnect; if the application was deleted, install it again first.',
+};
+
+/** The same failure in the words of the credential in use (a webhook and an application fail differently). */
+export function inCredentialWords(failure: Bitrix24Failure, credential: 'webhook' | 'oAuth2'): Bitrix24Failure {
+	return credential === 'oAuth2' && failure.code === 'NO_AUTH_FOUND' ? { ...failure, ...APPLICATION_NOT_RECOGNISED } : failure;
+}
+
+/**
+ * The Bitrix24 code of each error a failed call threw, so code that must branch on it
+ * (registration) reads the code, never the words. Kept beside the error, not in it: the error stays
+ * a plain NodeOperationError, whose `name` n8n reads to show and re-throw it
+ * (WorkflowExecute.rethrowNodeError).
+ */
+const codesOfErrors = new WeakMap<object, string>();
+
+export function withBitrix24Code<E extends object>(error: E, code: string): E {
+	codesOfErrors.set(error, code);
+	return error;
+}
+
+/** The Bitrix24 code of a failed call, or undefined for anything that is not one. */
+export function bitrix24CodeOf(error: unknown): string | undefined {
+	return typeof error === 'object' && error !== null ? codesOfErrors.get(error) : undefined;
+}
+
 const TOKEN_REFUSED: Explained = {
 	message: 'Bitrix24 refused the event token (ACCESS_DENIED)',
 	description:

@@ -4,7 +4,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { failureFromAnswer, failureFromNetworkError, type Bitrix24Failure } from './bitrix24Errors';
+import { failureFromAnswer, failureFromNetworkError, inCredentialWords, withBitrix24Code, type Bitrix24Failure } from './bitrix24Errors';
 import { maskSecrets } from './secretMasking';
 
 function unexpectedStatus(status: number): Bitrix24Failure {
@@ -56,8 +56,7 @@ const NETWORK_CODE_IN_TEXT: Array<[RegExp, string]> = [
 ];
 
 export function toNodeError(node: INode, failure: Bitrix24Failure, itemIndex: number | undefined, secrets: Array<string | undefined>): NodeOperationError {
-	return new NodeOperationError(node, maskSecrets(failure.message, secrets), {
-		itemIndex,
-		description: maskSecrets(failure.description, secrets),
-	});
+	const words = inCredentialWords(failure, node.parameters.authentication === 'oAuth2' ? 'oAuth2' : 'webhook');
+	const error = new NodeOperationError(node, maskSecrets(words.message, secrets), { itemIndex, description: maskSecrets(words.description, secrets) });
+	return withBitrix24Code(error, words.code);
 }

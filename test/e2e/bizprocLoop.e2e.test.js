@@ -44,7 +44,10 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		]);
 		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
 		await n8n.activateWorkflow(EXAMPLE_ID);
-		await n8n.importWorkflow(fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID }));
+		// Remove Registration on Deactivation on: the default (keep) is covered by triggerLifecycle.e2e.test.js.
+		const registered = fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID });
+		registered.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')).parameters.removeOnDeactivation = true;
+		await n8n.importWorkflow(registered);
 		await n8n.start();
 		await n8n.login();
 		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
@@ -101,7 +104,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		expect(portal.workflow(run.workflowId).logLines).toHaveLength(3);
 	});
 
-	test('with the OAuth2 credential, activation registers the action and deactivation removes it', async () => {
+	test('with the OAuth2 credential, activation registers the action; with Remove Registration on Deactivation, deactivation removes it', async () => {
 		expect(portal.registeredActivities()).toEqual([]);
 		await n8n.setActive(REGISTERED_ID, true);
 		const registeredUrl = `${n8n.baseUrl}/webhook/e2e-registered-action/bitrix24-bizproc`;

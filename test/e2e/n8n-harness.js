@@ -458,13 +458,22 @@ class N8nInstance {
 
 	/** POST JSON to a path of the running n8n with the owner's session. */
 	async postJson(pathname, body = {}) {
+		return await this.sendJson('POST', pathname, body);
+	}
+
+	/** PATCH JSON to a path of the running n8n with the owner's session (the editor's save). */
+	async patchJson(pathname, body = {}) {
+		return await this.sendJson('PATCH', pathname, body);
+	}
+
+	async sendJson(method, pathname, body) {
 		const response = await fetch(`${this.baseUrl}${pathname}`, {
-			method: 'POST',
+			method,
 			headers: { cookie: this.cookie ?? '', 'Content-Type': 'application/json' },
 			body: JSON.stringify(body),
 			signal: AbortSignal.timeout(60_000),
 		});
-		if (!response.ok) throw new Error(`POST ${pathname}: ${response.status} ${await response.text()}`);
+		if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
 		return await response.json();
 	}
 

@@ -123,6 +123,16 @@ const errorRows: ErrorRow[] = [
 	['plan: ACCESS_DENIED', bitrixError(401, 'ACCESS_DENIED', 'REST is available only on commercial plans'), /denied REST access \(ACCESS_DENIED\)/, /commercial plans/, 1],
 	['ERROR_EMPTY_LOG_MESSAGE', bitrixError(400, 'ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!'), /log message is empty/, /Log Message/, 1],
 	['wrong webhook code: NO_AUTH_FOUND', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: `${portal.baseUrl}/rest/1/wrongcode123/` } } }), /\(NO_AUTH_FOUND\)/, /Inbound webhook/, 1],
+	[
+		'OAuth2: NO_AUTH_FOUND names the application, not a webhook (n8n renews the token once on a 401)',
+		() => {
+			portal.injectFault({ kind: 'error', status: 401, error: 'NO_AUTH_FOUND', errorDescription: 'Wrong authorization data', count: 2 });
+			return { credentials: oauth() };
+		},
+		/^Bitrix24 did not recognise the application's access token \(NO_AUTH_FOUND\)$/,
+		/Bitrix24 OAuth2 API credential.*Reconnect/,
+		2,
+	],
 	['INVALID_CREDENTIALS', bitrixError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'), /\(INVALID_CREDENTIALS\)/, /reconnect/, 1],
 	['webhook without bizproc: insufficient_scope', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: portal.createWebhook({ scopes: ['crm'] }).url } } }), /\(insufficient_scope\)/, /bizproc/, 1],
 	['expired_token', bitrixError(401, 'expired_token', 'The access token provided has expired'), /\(expired_token\)/, /Reconnect/, 1],
@@ -156,7 +166,11 @@ describe('every Bitrix24 error becomes a clear n8n error naming the code and the
 		const linesBefore = portal.logLines().length;
 		const token = eventToken ?? portal.issueEventToken({}).eventToken;
 		const run = await runNode({
-			parameters: { logMessage: 'a line', ...(requestTimeoutMs ? { options: { timeoutSeconds: requestTimeoutMs / 1000 } } : {}) },
+			parameters: {
+				logMessage: 'a line',
+				...(credentials.bitrix24OAuth2Api ? { authentication: 'oAuth2' } : {}),
+				...(requestTimeoutMs ? { options: { timeoutSeconds: requestTimeoutMs / 1000 } } : {}),
+			},
 			credentials,
 			items: [{ event_token: token }],
 		});
@@ -194,7 +208,7 @@ describe('bad input is refused before any request, naming the item', () => {
 			credentials: { bitrix24WebhookApi: { webhookUrl: `${portal.baseUrl}/rest/profile` } },
 			items: [{}],
 		});
-		expect(run.error?.message).toMatch(/not a Bitrix24 inbound-webhook URL/);
+		expect(run.error?.message).toMatch(/not a whole Bitrix24 inbound-webhook URL/);
 		expect(portal.journal()).toHaveLength(0);
 	});
 });

@@ -6,6 +6,7 @@ import { NodeHelpers, Workflow, type IDataObject, type INodeParameters } from 'n
 
 import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
 import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
+import { normalizeWebhookUrl, portalRestUrl } from '../../nodes/shared/portalAddress';
 import { startPortal, type Portal } from './portal';
 
 let portal: Portal;
@@ -51,12 +52,35 @@ describe('webhook credential test tells a working webhook from a wrong or revoke
 		expect((await testWebhookCredential(`${portal.baseUrl}/rest/1/wrongcode123/`)).status).toBe(401);
 	});
 
+	test.each([
+		['the code left out', (url: string) => url.replace(/[^/]+\/$/, '')],
+		['the user and code left out', (url: string) => url.replace(/\d+\/[^/]+\/$/, '')],
+		['only the portal', (url: string) => new URL(url).origin],
+	])("a partial paste (%s) goes to the portal's /rest/ and gets 401, which the test explains", async (_label, paste) => {
+		const { status, url } = await testWebhookCredential(paste(portal.webhookUrl));
+		expect(url).toBe(`${portal.baseUrl}/rest/scope.json`);
+		expect(url).not.toContain('undefined');
+		expect(status).toBe(401);
+		const rule = new Bitrix24WebhookApi().test.rules?.find((r) => r.type === 'responseCode' && r.properties.value === status);
+		expect(rule?.properties.message).toContain('it is incomplete, its code is wrong, or the webhook was deleted');
+	});
+
 	test('revoked webhook: 401', async () => {
 		const { url, code } = portal.createWebhook({});
 		expect((await testWebhookCredential(url)).status).toBe(200);
 		(portal as unknown as { revokeWebhook(code: string): void }).revokeWebhook(code);
 		expect((await testWebhookCredential(url)).status).toBe(401);
 	});
+});
+
+test.each([
+	'https://acme.bitrix24.com/rest/1/abc123xyz456/',
+	'  acme.bitrix24.com/rest/1/abc123xyz456/profile.json?x=1 ',
+	'http://127.0.0.1:8080/sub/rest/7/code_9',
+])('the webhook credential test and the nodes read %j the same way', (webhookUrl) => {
+	const check = normalizeWebhookUrl(webhookUrl);
+	expect(check.ok).toBe(true);
+	expect(resolve(new Bitrix24WebhookApi().test.request.baseURL, { webhookUrl })).toBe(check.ok && check.url);
 });
 
 describe('OAuth2 credential', () => {
@@ -71,6 +95,16 @@ describe('OAuth2 credential', () => {
 		expect(resolved.authentication).toBe('body');
 		expect(resolved.grantType).toBe('authorizationCode');
 		expect(resolved.portalPlan).toBe('standard');
+	});
+
+	test.each([
+		['acme.bitrix24.com', 'https://acme.bitrix24.com'],
+		['  https://acme.bitrix24.com/rest/  ', 'https://acme.bitrix24.com'],
+		['https://acme.bitrix24.com/crm/deal/details/5/', 'https://acme.bitrix24.com'],
+		['http://127.0.0.1:3000/', 'http://127.0.0.1:3000'],
+	])('Portal URL %j: the authorize URL and the REST calls use the same address', (portalUrl, address) => {
+		expect(withDefaults({ portalUrl }).authUrl).toBe(`${address}/oauth/authorize/`);
+		expect(portalRestUrl(portalUrl)).toEqual({ ok: true, url: `${address}/rest/` });
 	});
 
 	test('an on-premise or sandbox OAuth server can be set', () => {

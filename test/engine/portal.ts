@@ -27,7 +27,7 @@ export interface Portal {
 	webhookCode: string;
 	oauth: { clientId: string; clientSecret: string; portalUrl: string; oauthServerUrl: string; applicationToken: string; memberId: string };
 	createWebhook(options: { userId?: number; scopes?: string[] }): { url: string; code: string };
-	issueOAuthTokens(options: { userId?: number; scopes?: string[] }): IDataObject & { access_token: string; refresh_token: string };
+	issueOAuthTokens(options: { userId?: number; scopes?: string[]; application?: 'this' | 'other' }): IDataObject & { access_token: string; refresh_token: string };
 	expireAccessTokens(): void;
 	issueEventToken(options: { useSubscription?: boolean }): { eventToken: string; workflowId: string };
 	workflow(id: string): { state: string; returnValues?: Record<string, unknown>; logLines: Array<{ message: string; time: unknown }> } | undefined;

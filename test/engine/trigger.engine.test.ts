@@ -27,8 +27,10 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
-import { tokenHash } from '../../nodes/shared/handlerCall';
+import sampleOutput from '../../docs/trigger-sample-output.json';
+import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
+import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
+import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
@@ -220,6 +222,17 @@ class TriggerHarness {
 		return await trigger.webhookMethods.default![method].call(this.hookContext(isTest));
 	}
 
+	/**
+	 * Publishing an edit of the active workflow, as n8n does it for a changed trigger (2.x
+	 * WorkflowPublicationApplier, 1.x remove + add): `delete` with the old parameters, then activation
+	 * with the new ones. Same node, same URL, same static data.
+	 */
+	async publish(parameters: IDataObject): Promise<void> {
+		await this.runHook('delete');
+		this.node.parameters = NodeHelpers.getNodeParameters(trigger.description.properties, parameters as INodeParameters, true, false, null, null) ?? {};
+		await this.activate();
+	}
+
 	/** As n8n's WebhookService.createWebhookIfNotExists on activation. */
 	async activate(isTest = false): Promise<{ existed: boolean }> {
 		const existed = await this.runHook('checkExists', isTest);
@@ -298,6 +311,17 @@ describe('a business process reaches the action', () => {
 			client_endpoint: `${portal.baseUrl}/rest/`,
 			user_id: 1,
 		});
+	});
+
+	it("the README's sample output (docs/trigger-sample-output.json) has exactly the fields and kinds of values a call gives", async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, code: 'n8n_check_order', properties: { Order: 'ORD-1001', Amount: '1500.50', Managers: ['user_1', 'user_7'] } });
+		await h.settle();
+		const [[item]] = h.outputs();
+		const kinds = (value: IDataObject) => Object.fromEntries(Object.entries(value).map(([key, v]) => [key, Array.isArray(v) ? 'list' : typeof v]));
+		expect(kinds(sampleOutput)).toEqual(kinds(item));
+		expect(kinds(sampleOutput.properties as IDataObject)).toEqual(kinds(item.properties as IDataObject));
+		expect(sampleOutput.event_token).toMatch(/^[^|]+\|[^|]+\|[^.]+\.[0-9a-f]{64}$/); // the shape the Log node checks
 	});
 
 	it('leaves the access, refresh and application tokens out of the execution unless Include Access Tokens is on', async () => {
@@ -404,6 +428,91 @@ describe('calls that are not from the trusted application', () => {
 	});
 });
 
+describe('a first run: the OAuth2 credential without its Application Token asks the portal about each call', () => {
+	const noToken = () => oauthCredentialsOf(portal);
+	const appInfoCalls = () => portal.journal().filter((entry) => entry.restMethod === 'app.info');
+	beforeEach(() => {
+		forgetPortalVerdicts();
+		portal.clearJournal();
+	});
+
+	it('a genuine call runs, and the item says how to enter the token (without the token)', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		const [[item]] = h.outputs();
+		expect(item.event_token).toBe(call.eventToken);
+		expect(item.setup_hint).toBe(SETUP_HINT);
+		expect(item.setup_hint).toContain('Include Access Tokens');
+		const saved = JSON.stringify(h.executions[0].data);
+		expect(saved).not.toContain(portal.oauth.applicationToken);
+		expect(saved).not.toContain('access_token');
+		// One app.info with the credential's own token (which application is ours), one with the call's.
+		expect(appInfoCalls().map((entry) => entry.authKind)).toEqual(['oauth', 'oauth']);
+		expect(warnings).toEqual([]);
+	});
+
+	it('asks once per access token: the same token again costs no request; a new one costs one', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const tokens = portal.issueOAuthTokens({});
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		expect(appInfoCalls()).toHaveLength(2);
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(appInfoCalls()).toHaveLength(3);
+		await h.settle();
+		expect(h.executions).toHaveLength(3);
+	});
+
+	it.each([
+		['a made-up access token', () => ({ ...portal.issueOAuthTokens({}), access_token: 'forged0123456789abcdef0123456789' }), 'the portal does not know'],
+		["another application's genuine token", () => portal.issueOAuthTokens({ application: 'other' }), 'belongs to another application'],
+		['another portal (member_id)', () => ({ ...portal.issueOAuthTokens({}), member_id: 'another-portal-member' }), "member_id is not the credential's portal"],
+		['no access token at all', () => ({ ...portal.issueOAuthTokens({}), access_token: '' }), 'has no auth[access_token]'],
+	])('%s: 401, nothing runs, the n8n log says why', async (_label, tokens, reason) => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		const sent = tokens();
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens: sent });
+		expect(call.handlerStatus).toBe(401);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain(reason);
+		if (sent.access_token) expect(warnings.join('\n')).not.toContain(sent.access_token);
+	});
+
+	it("two credentials of two applications on one portal: each trigger accepts only its own application's calls", async () => {
+		const ours = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken(), workflowId: 'wf-ours' });
+		expect((await portal.startWorkflow({ handlerUrl: ours.productionUrl })).handlerStatus).toBe(200);
+		const otherApplication = oauthCredentialsOf(portal, { clientId: 'local.other.1', clientSecret: 'other-secret', oauthTokenData: portal.issueOAuthTokens({ application: 'other' }) });
+		const theirs = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: otherApplication, workflowId: 'wf-theirs' });
+		expect((await portal.startWorkflow({ handlerUrl: theirs.productionUrl })).handlerStatus).toBe(401);
+		expect((await portal.startWorkflow({ handlerUrl: theirs.productionUrl, tokens: portal.issueOAuthTokens({ application: 'other' }) })).handlerStatus).toBe(200);
+		await Promise.all([ours.settle(), theirs.settle()]);
+		expect([ours.executions.length, theirs.executions.length]).toEqual([1, 1]);
+	});
+
+	it('a portal that cannot be asked: 503, nothing runs', async () => {
+		const h = await harness({
+			parameters: { authentication: 'oAuth2', registerAs: 'none' },
+			credentials: oauthCredentialsOf(portal, { portalUrl: 'http://127.0.0.1:9' }),
+		});
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(503);
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain('the portal could not be asked');
+	});
+
+	it('with the Application Token entered, the portal is not asked and the item has no hint', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: oauthCredentials() });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await h.settle();
+		expect(appInfoCalls()).toEqual([]);
+		expect(h.outputs()[0][0].setup_hint).toBeUndefined();
+	});
+});
+
 describe('repeated delivery', () => {
 	it('a repeat of an accepted event_token starts no second execution and is answered 200', async () => {
 		const h = await harness({ parameters: {}, credentials: webhookCredentials() });
@@ -464,27 +573,53 @@ describe('registration on activation (OAuth2)', () => {
 		...extra,
 	});
 
+	/** What changed the portal's registrations, in order (reads and the settings record left out). */
+	const changes = () =>
+		portal
+			.journal()
+			.map((entry) => entry.restMethod ?? '')
+			.filter((method) => /^bizproc\.(activity|robot)\.(add|update|delete)$/.test(method));
+
+	const rest = async (method: string, body: IDataObject) => {
+		const answer = await fetch(`${portal.baseUrl}/rest/${method}.json`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		return (await answer.json()) as IDataObject;
+	};
+	const claimOf = async (code: string) => {
+		const stored = (await rest('app.option.get', { option: `n8n.handler.${code}` })).result;
+		return typeof stored === 'string' && stored !== '' ? JSON.parse(stored) : stored;
+	};
+
+	/** A business process reaching the action now: did it reach this trigger? */
+	async function processReaches(h: TriggerHarness, code = 'n8n_check_order'): Promise<boolean> {
+		const before = h.executions.length;
+		const call = await portal.startWorkflow({ code, properties: { Order: 'A-1' } });
+		await h.settle();
+		return call.handlerStatus === 200 && h.executions.length === before + 1 && h.outputs().at(-1)?.[0].event_token === call.eventToken;
+	}
+
+	beforeEach(() => portal.clearJournal());
 	afterEach(async () => {
-		// Leave the portal's registry empty for the next test.
-		const tokens = portal.issueOAuthTokens({});
+		// Leave the portal's registry and the settings records empty for the next test.
 		for (const [kind, entries] of [
 			['activity', portal.registeredActivities()],
 			['robot', portal.registeredRobots()],
 		] as const) {
 			for (const entry of entries) {
-				await fetch(`${portal.baseUrl}/rest/bizproc.${kind}.delete.json`, {
-					method: 'POST',
-					headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
-					body: JSON.stringify({ CODE: entry.CODE }),
-				});
+				await rest(`bizproc.${kind}.delete`, { CODE: entry.CODE });
+				await rest('app.option.set', { options: { [`n8n.handler.${String(entry.CODE)}`]: '' } });
 			}
 		}
 	});
 
-	it('create registers the action with the production URL, checkExists then finds it, delete removes it', async () => {
+	it('activation adds the action with the production URL and records it on the portal; a process then reaches the trigger', async () => {
 		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
-		expect(await h.runHook('checkExists')).toBe(false);
+		// checkExists always lets n8n call create, which does the check and the update (registration.ts).
 		expect(await h.activate()).toEqual({ existed: false });
+		expect(changes()).toEqual(['bizproc.activity.add']);
 		const [activity] = portal.registeredActivities();
 		expect(activity).toMatchObject({
 			CODE: 'n8n_check_order',
@@ -499,59 +634,115 @@ describe('registration on activation (OAuth2)', () => {
 			RETURN_PROPERTIES: { Approved: { NAME: 'Approved', TYPE: 'bool' } },
 		});
 		expect(portal.registeredRobots()).toEqual([]);
-		expect(await h.runHook('checkExists')).toBe(true);
+		expect(await claimOf('n8n_check_order')).toEqual({ kind: 'activity', handler: h.productionUrl, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+		expect(await processReaches(h)).toBe(true);
+	});
 
-		// The portal runs the registered action: its HANDLER is the trigger.
-		const call = await portal.startWorkflow({ code: 'n8n_check_order', properties: { Order: 'A-1' } });
-		expect(call.handlerStatus).toBe(200);
-		await h.settle();
-		expect(h.outputs()[0][0]).toMatchObject({ code: 'n8n_check_order', properties: { Order: 'A-1' } });
+	it('deactivate, activate again, restart: the action stays and nothing is sent but reads', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		portal.clearJournal();
 
+		expect(await h.runHook('delete')).toBe(true); // deactivation, or the first half of a publish
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl })]);
+		// While the workflow is off, n8n answers 404 and the process waits; the action is still in its template.
+		expect(await h.activate()).toEqual({ existed: false }); // activation again, or a restart ('init')
+		expect(changes()).toEqual([]);
+		expect(portal.journal().map((e) => e.restMethod)).toEqual(expect.arrayContaining(['bizproc.activity.list', 'app.option.get']));
+		expect(portal.journal().map((e) => e.restMethod)).not.toContain('app.option.set');
+		expect(await processReaches(h)).toBe(true);
+	});
+
+	it('publishing the action renamed sends one update; publishing an unrelated edit sends nothing', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		portal.clearJournal();
+
+		// n8n: delete for the old version, then checkExists/create for the new one.
+		await h.publish(actionParameters({ activityName: 'Check the order in n8n' }));
+		expect(changes()).toEqual(['bizproc.activity.update']);
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ NAME: 'Check the order in n8n', HANDLER: h.productionUrl })]);
+		expect(await processReaches(h)).toBe(true);
+
+		portal.clearJournal();
+		await h.publish(actionParameters({ activityName: 'Check the order in n8n', options: { repeatWindowMinutes: 5 } }));
+		expect(changes()).toEqual([]);
+		expect(await processReaches(h)).toBe(true);
+	});
+
+	it('a new property is sent with update on the next activation', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		portal.clearJournal();
+		await h.publish(actionParameters({ returnProperties: { property: [{ key: 'Reason', type: 'text' }] } }));
+		expect(changes()).toEqual(['bizproc.activity.update']);
+		expect(portal.registeredActivities()[0].RETURN_PROPERTIES).toEqual({ Reason: expect.objectContaining({ TYPE: 'text' }) });
+	});
+
+	it('Remove Registration on Deactivation deletes the action and its record', async () => {
+		const h = await harness({ parameters: actionParameters({ removeOnDeactivation: true }), credentials: oauthCredentials() });
+		await h.activate();
 		expect(await h.runHook('delete')).toBe(true);
+		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.delete']);
 		expect(portal.registeredActivities()).toEqual([]);
-		expect(await h.runHook('checkExists')).toBe(false);
+		expect(await claimOf('n8n_check_order')).toBe('');
+		// Already gone (deleted in Bitrix24 by hand): still fine.
+		await h.activate();
+		await rest('bizproc.activity.delete', { CODE: 'n8n_check_order' });
+		expect(await h.runHook('delete')).toBe(true);
 	});
 
 	it('registers a robot with bizproc.robot.add when Register As is Robot', async () => {
-		const h = await harness({ parameters: actionParameters({ registerAs: 'robot', activityCode: 'n8n_robot' }), credentials: oauthCredentials() });
+		const h = await harness({ parameters: actionParameters({ registerAs: 'robot', activityCode: 'n8n_robot', removeOnDeactivation: true }), credentials: oauthCredentials() });
 		await h.activate();
 		expect(portal.registeredActivities()).toEqual([]);
 		expect(portal.registeredRobots()).toEqual([expect.objectContaining({ CODE: 'n8n_robot', HANDLER: h.productionUrl, USE_SUBSCRIPTION: 'Y' })]);
-		expect(await h.runHook('checkExists')).toBe(true);
 		expect(await h.runHook('delete')).toBe(true);
-		expect(portal.registeredRobots()).toEqual([]);
+		expect(changes()).toEqual(['bizproc.robot.add', 'bizproc.robot.delete']);
 	});
 
-	it('an action already installed with another HANDLER is updated instead of failing', async () => {
-		const tokens = portal.issueOAuthTokens({});
-		const added = await fetch(`${portal.baseUrl}/rest/bizproc.activity.add.json`, {
-			method: 'POST',
-			headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ CODE: 'n8n_check_order', HANDLER: 'https://old.example.com/handler', NAME: 'Old', USE_SUBSCRIPTION: 'N' }),
-		});
-		expect(added.status).toBe(200);
-		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
-		// Listed, but not registered by this node with these fields: not taken as existing.
-		expect(await h.activate()).toEqual({ existed: false });
-		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ CODE: 'n8n_check_order', HANDLER: h.productionUrl, NAME: 'Check order in n8n', USE_SUBSCRIPTION: 'Y' })]);
-		const methods = portal.journal().map((e) => e.restMethod);
-		expect(methods).toEqual(expect.arrayContaining(['bizproc.activity.list', 'bizproc.activity.add', 'bizproc.activity.update']));
-		// A second activation finds it and sends nothing but the list.
-		portal.clearJournal();
-		expect(await h.activate()).toEqual({ existed: true });
-		expect(portal.journal().map((e) => e.restMethod)).toEqual(['bizproc.activity.list']);
-	});
-
-	it('changed fields (a new property) are sent again on the next activation', async () => {
-		const first = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+	it('a second workflow with the same Code refuses to activate, naming the first one’s host', async () => {
+		const first = await harness({ parameters: actionParameters({ removeOnDeactivation: true }), credentials: oauthCredentials(), workflowId: 'wf-first' });
 		await first.activate();
-		const second = new TriggerHarness({ parameters: actionParameters({ returnProperties: { property: [{ key: 'Reason', type: 'text' }] } }), credentials: oauthCredentials() });
-		// Same node, same static data, new parameters.
-		Object.assign(second.workflow.staticData, first.workflow.staticData);
-		await second.start();
-		harnesses.push(second);
-		expect(await second.activate()).toEqual({ existed: false });
-		expect(portal.registeredActivities()[0].RETURN_PROPERTIES).toEqual({ Reason: expect.objectContaining({ TYPE: 'text' }) });
+		const second = await harness({ parameters: actionParameters(), credentials: oauthCredentials(), workflowId: 'wf-second' });
+		const refusal = await second.activate().catch((error: Error & { description?: string }) => error);
+		expect(refusal).toBeInstanceOf(Error);
+		const { message, description } = refusal as Error & { description?: string };
+		expect(message).toBe(`The Code "n8n_check_order" is already registered for another handler (${new URL(first.productionUrl).host})`);
+		expect(description).toContain('Take Over Existing Registration');
+		expect(description).not.toContain(first.node.webhookId!);
+		expect(changes()).toEqual(['bizproc.activity.add']);
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: first.productionUrl })]);
+		expect(await processReaches(first)).toBe(true);
+	});
+
+	it('Take Over Existing Registration points the action at the second workflow; the first one’s deactivation then leaves it alone', async () => {
+		const first = await harness({ parameters: actionParameters({ removeOnDeactivation: true }), credentials: oauthCredentials(), workflowId: 'wf-first' });
+		await first.activate();
+		const second = await harness({ parameters: actionParameters({ takeOverRegistration: true }), credentials: oauthCredentials(), workflowId: 'wf-second' });
+		await second.activate();
+		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.update']);
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: second.productionUrl })]);
+		expect(await processReaches(second)).toBe(true);
+
+		expect(await first.runHook('delete')).toBe(true);
+		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.update']);
+		expect(await processReaches(second)).toBe(true);
+		// And the first workflow, activated again, now refuses instead of taking it back.
+		await expect(first.activate()).rejects.toThrow(`already registered for another handler (${new URL(second.productionUrl).host})`);
+	});
+
+	it('a Code this application registered without a record (by hand, or elsewhere) is refused unless taken over', async () => {
+		await rest('bizproc.activity.add', { CODE: 'n8n_check_order', HANDLER: 'https://old.example.com/handler', NAME: 'Old', USE_SUBSCRIPTION: 'N' });
+		portal.clearJournal();
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await expect(h.activate()).rejects.toThrow('The Code "n8n_check_order" is already registered in Bitrix24 by this application, not by this workflow');
+		expect(changes()).toEqual([]);
+
+		await h.publish(actionParameters({ takeOverRegistration: true }));
+		expect(changes()).toEqual(['bizproc.activity.update']);
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl, NAME: 'Check order in n8n', USE_SUBSCRIPTION: 'Y' })]);
+		expect(await processReaches(h)).toBe(true);
 	});
 
 	it('a code held by a robot gives a clear error when registering an action', async () => {
@@ -572,7 +763,7 @@ describe('registration on activation (OAuth2)', () => {
 	});
 
 	it('"Listen for test event" (manual mode) leaves the registration alone', async () => {
-		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		const h = await harness({ parameters: actionParameters({ removeOnDeactivation: true }), credentials: oauthCredentials() });
 		await h.activate();
 		portal.clearJournal();
 		expect(await h.runHook('checkExists', true)).toBe(true);
@@ -580,18 +771,6 @@ describe('registration on activation (OAuth2)', () => {
 		expect(await h.runHook('delete', true)).toBe(true);
 		expect(portal.journal()).toEqual([]);
 		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl })]);
-	});
-
-	it('delete of an action that is already gone succeeds', async () => {
-		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
-		await h.activate();
-		const tokens = portal.issueOAuthTokens({});
-		await fetch(`${portal.baseUrl}/rest/bizproc.activity.delete.json`, {
-			method: 'POST',
-			headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ CODE: 'n8n_check_order' }),
-		});
-		expect(await h.runHook('delete')).toBe(true);
 	});
 
 	it('a HANDLER the portal does not accept gives a clear error', async () => {
@@ -606,6 +785,12 @@ describe('registration on activation (OAuth2)', () => {
 		} finally {
 			await strict.close();
 		}
+	});
+
+	it('a user who is not an administrator is told so', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentialsOf(portal, { oauthTokenData: portal.issueOAuthTokens({ userId: 5 }) }) });
+		await expect(h.activate()).rejects.toThrow('Bitrix24 did not allow registering the action (ACCESS_DENIED)');
+		expect(portal.registeredActivities()).toEqual([]);
 	});
 
 	it('Do Not Register sends nothing to the portal', async () => {
@@ -633,5 +818,13 @@ describe('registration with a webhook credential', () => {
 		expect(notice.displayName).toContain('bizproc.activity.add');
 		expect(notice.displayName).toContain('Production URL');
 		expect(notice.displayName).toContain('USE_SUBSCRIPTION = Y');
+	});
+
+	it('without an Application Token the workflow does not activate, and says why', async () => {
+		const h = await harness({ parameters: { authentication: 'webhook' }, credentials: { bitrix24WebhookApi: { webhookUrl: portal.webhookUrl } } });
+		const refusal = (await h.activate().catch((error: unknown) => error)) as Error & { description?: string };
+		expect(refusal.message).toBe('Enter the Application Token in the Bitrix24 Webhook API credential');
+		expect(refusal.description).toContain('auth[application_token]');
+		expect(refusal.description).toContain('OAuth2');
 	});
 });

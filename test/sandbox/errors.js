@@ -35,6 +35,9 @@ const errors = {
 	accessDenied: () => new RestError(403, 'ACCESS_DENIED', 'Access denied!'),
 	applicationContextRequired: () =>
 		new RestError(403, 'ACCESS_DENIED', 'Access denied! Application context required'),
+	administratorRequired: () =>
+		new RestError(403, 'ACCESS_DENIED', 'Access denied! Administrator authorization required'),
+	emptyArgument: (/** @type {string} */ name) => new RestError(400, 'ERROR_ARGUMENT', `Argument '${name}' is null or empty`, { argument: name }),
 	emptyLogMessage: () => new RestError(400, 'ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!'),
 	queryLimit: () => new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'),
 	internal: () => new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'),

@@ -84,7 +84,7 @@ async function startSandbox(options = {}) {
 		return declared ? Object.keys(declared) : undefined;
 	};
 	const methods = {
-		...createBasicMethods({ adminUserIds }),
+		...createBasicMethods({ adminUserIds, applications: oauth.applications }),
 		...createBizprocMethods({ signer, workflows, returnPropertyNames }),
 		...registry.methods,
 	};
@@ -127,7 +127,10 @@ async function startSandbox(options = {}) {
 		},
 		revokeWebhook: (/** @type {string} */ code) => webhooks.revoke(code),
 
-		/** A token response as /oauth/token/ gives it. @param {{ userId?: number, scopes?: string[] }} [grant] */
+		/**
+		 * A token response as /oauth/token/ gives it; `application: 'other'` gives the token of another
+		 * application installed on the same portal. @param {{ userId?: number, scopes?: string[], application?: 'this' | 'other' }} [grant]
+		 */
 		issueOAuthTokens: (grant = {}) => oauth.issueTokens(grant),
 		expireAccessTokens: () => oauth.expireAccessTokens(),
 
@@ -138,8 +141,8 @@ async function startSandbox(options = {}) {
 		 * @param {{
 		 *   handlerUrl?: string, code?: string, properties?: Record<string, any>, useSubscription?: boolean,
 		 *   applicationToken?: string, documentId?: string[], documentType?: string[], timeoutDuration?: number,
-		 *   userId?: number, workflowId?: string, activityName?: string,
-		 * }} run
+		 *   userId?: number, workflowId?: string, activityName?: string, tokens?: Record<string, any>,
+		 * }} run `tokens`: the auth block to send (default: fresh tokens of this application for `userId`)
 		 */
 		async startWorkflow(run) {
 			const {
@@ -165,7 +168,7 @@ async function startSandbox(options = {}) {
 				properties,
 				useSubscription,
 				timeoutDuration,
-				tokens: oauth.issueTokens({ userId, scopes: ['bizproc'] }),
+				tokens: run.tokens ?? oauth.issueTokens({ userId, scopes: ['bizproc'] }),
 				applicationToken,
 			});
 			const answer = await postToHandler(handlerUrl, form);

@@ -30,21 +30,30 @@ function createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invali
 		applicationToken: randomHex(16),
 		memberId: randomHex(16),
 	};
-	/** @type {Map<string, { userId: number, scopes: string[], expiresAt: number }>} */
+	/**
+	 * The applications installed on this portal, as app.info describes them: `this` is the one whose
+	 * client settings are above; `other` is some other application (its tokens are genuine, but not ours).
+	 */
+	const applications = {
+		this: { ID: 7, CODE: client.clientId },
+		other: { ID: 8, CODE: `local.${randomHex(7)}.${Math.floor(Math.random() * 1e8)}` },
+	};
+	/** @typedef {{ userId: number, scopes: string[], expiresAt: number, application: 'this' | 'other' }} Grant */
+	/** @type {Map<string, Grant>} */
 	const accessTokens = new Map();
-	/** @type {Map<string, { userId: number, scopes: string[], expiresAt: number }>} */
+	/** @type {Map<string, Grant>} */
 	const refreshTokens = new Map();
-	/** @type {Map<string, { userId: number, scopes: string[], expiresAt: number }>} */
+	/** @type {Map<string, Grant>} */
 	const authorizationCodes = new Map();
 
-	/** @param {{ userId?: number, scopes?: string[] }} [grant] */
-	function issueTokens({ userId = 1, scopes = ['bizproc'] } = {}) {
+	/** @param {{ userId?: number, scopes?: string[], application?: 'this' | 'other' }} [grant] */
+	function issueTokens({ userId = 1, scopes = ['bizproc'], application = 'this' } = {}) {
 		const now = Date.now();
 		const accessToken = randomHex(35);
 		const refreshToken = randomHex(35);
 		const expiresAt = now + accessTokenLifetimeSeconds * 1000;
-		accessTokens.set(accessToken, { userId, scopes: [...scopes], expiresAt });
-		refreshTokens.set(refreshToken, { userId, scopes: [...scopes], expiresAt: now + REFRESH_TOKEN_LIFETIME_SECONDS * 1000 });
+		accessTokens.set(accessToken, { userId, scopes: [...scopes], expiresAt, application });
+		refreshTokens.set(refreshToken, { userId, scopes: [...scopes], expiresAt: now + REFRESH_TOKEN_LIFETIME_SECONDS * 1000, application });
 		return {
 			access_token: accessToken,
 			refresh_token: refreshToken,
@@ -68,7 +77,7 @@ function createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invali
 		const token = accessTokens.get(accessToken);
 		if (!token) throw errors.invalidToken();
 		if (token.expiresAt <= Date.now()) throw errors.expiredToken();
-		return { userId: token.userId, scopes: token.scopes };
+		return { userId: token.userId, scopes: token.scopes, application: token.application };
 	}
 
 	function expireAccessTokens() {
@@ -91,7 +100,7 @@ function createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invali
 		if (!/^https?:$/.test(redirect.protocol)) return oauthError(400, 'invalid_request', 'redirect_uri must be http(s)');
 		const code = randomHex(35);
 		const scopes = ['bizproc'];
-		authorizationCodes.set(code, { userId: 1, scopes, expiresAt: Date.now() + AUTHORIZATION_CODE_LIFETIME_MS });
+		authorizationCodes.set(code, { userId: 1, scopes, expiresAt: Date.now() + AUTHORIZATION_CODE_LIFETIME_MS, application: 'this' });
 		const answer = {
 			code,
 			state: query.state === undefined ? '' : String(query.state),
@@ -128,7 +137,7 @@ function createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invali
 		return { status: 200, body: issueTokens(grant) };
 	}
 
-	return { client, issueTokens, authenticate, expireAccessTokens, authorize, token };
+	return { client, applications, issueTokens, authenticate, expireAccessTokens, authorize, token };
 }
 
 module.exports = { createOAuthServer };

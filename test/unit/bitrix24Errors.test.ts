@@ -1,5 +1,7 @@
-import { failureFromAnswer, failureFromNetworkError } from '../../nodes/shared/bitrix24Errors';
-import { failureFromThrown } from '../../nodes/shared/n8nErrors';
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
+import { bitrix24CodeOf, failureFromAnswer, failureFromNetworkError, inCredentialWords } from '../../nodes/shared/bitrix24Errors';
+import { failureFromThrown, toNodeError } from '../../nodes/shared/n8nErrors';
 
 const answer = (status: number, error: string, errorDescription = '') => ({ status, body: { error, error_description: errorDescription } });
 
@@ -123,4 +125,49 @@ test.each([
 	["The connection timed out, consider setting the 'Retry on Fail' option in the node settings", 'ETIMEDOUT'],
 ])('n8n 1.x keeps only the words: %s', (message, code) => {
 	expect(failureFromThrown(Object.assign(new Error('wrapped'), { messages: [message] })).code).toBe(code);
+});
+
+describe('a failed call carries its code (callers branch on it, never on the words)', () => {
+	const node = (authentication?: string): INode => ({ id: 'n', name: 'Node', type: 't', typeVersion: 1, position: [0, 0], parameters: authentication ? { authentication } : {} });
+
+	test('toNodeError gives a NodeOperationError with the code, the words unchanged and secrets masked', () => {
+		const failure = failureFromAnswer({ status: 400, body: { error: 'ERROR_ACTIVITY_ALREADY_INSTALLED', error_description: 'Activity or Robot already installed! s3cr3t' } })!;
+		const error = toNodeError(node(), failure, 0, ['s3cr3t']);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.name).toBe('NodeOperationError'); // n8n reads the name to show and re-throw it
+		expect(bitrix24CodeOf(error)).toBe('ERROR_ACTIVITY_ALREADY_INSTALLED');
+		expect(error.message).toBe('Bitrix24 returned the error ERROR_ACTIVITY_ALREADY_INSTALLED');
+		expect(error.description).not.toContain('s3cr3t');
+	});
+
+	test('a code in the words of another error is not taken for a code', () => {
+		expect(bitrix24CodeOf(new Error('Bitrix24 returned the error ERROR_ACTIVITY_NOT_FOUND'))).toBeUndefined();
+		expect(bitrix24CodeOf(new NodeOperationError(node(), 'ACCESS_DENIED'))).toBeUndefined();
+	});
+
+	test('n8n keeps the same error when it wraps it again', () => {
+		const error = toNodeError(node(), failureFromNetworkError('ECONNREFUSED', 'x'), 0, []);
+		expect(bitrix24CodeOf(new NodeOperationError(node(), error))).toBe('ECONNREFUSED');
+	});
+});
+
+describe('NO_AUTH_FOUND in the words of the credential in use', () => {
+	const failure = failureFromAnswer({ status: 401, body: { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' } })!;
+
+	test('webhook: the webhook was not recognised', () => {
+		expect(inCredentialWords(failure, 'webhook').message).toMatch(/did not recognise the webhook/);
+	});
+
+	test("OAuth2: the application's token, and how to reconnect", () => {
+		const words = inCredentialWords(failure, 'oAuth2');
+		expect(words.code).toBe('NO_AUTH_FOUND');
+		expect(words.message).toBe("Bitrix24 did not recognise the application's access token (NO_AUTH_FOUND)");
+		expect(words.description).toMatch(/Bitrix24 OAuth2 API credential/);
+		expect(words.description).not.toMatch(/webhook/i);
+	});
+
+	test('other codes are the same for both', () => {
+		const other = failureFromAnswer({ status: 401, body: { error: 'expired_token' } })!;
+		expect(inCredentialWords(other, 'oAuth2')).toEqual(other);
+	});
 });

@@ -11,7 +11,7 @@ import {
 	shapeHandlerItem,
 	splitBracketKey,
 	tokenHash,
-} from '../../nodes/shared/handlerCall';
+} from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildHandlerForm } = require('../sandbox/handlerCall');

@@ -11,6 +11,7 @@ describe('normalizeWebhookUrl accepts what users paste', () => {
 		['with a method and a slash', 'https://acme.bitrix24.com/rest/1/abc123xyz456/profile/'],
 		['with spaces and a line break around it', '  https://acme.bitrix24.com/rest/1/abc123xyz456/ \n'],
 		['with a query string', 'https://acme.bitrix24.com/rest/1/abc123xyz456/profile.json?x=1'],
+		['without https:// (added, as for the Portal URL)', 'acme.bitrix24.com/rest/1/abc123xyz456/'],
 	])('%s', (_label, pasted) => {
 		expect(normalizeWebhookUrl(pasted)).toEqual({ ok: true, url: BASE });
 	});
@@ -25,11 +26,11 @@ describe('normalizeWebhookUrl refuses what is not a webhook, without echoing the
 		['empty', '', /is empty/],
 		['blank', '   ', /is empty/],
 		['not text', 42, /is empty/],
-		['the portal only', 'https://acme.bitrix24.com/', /not a Bitrix24 inbound-webhook URL/],
-		['no user id', 'https://acme.bitrix24.com/rest/s3cr3tc0de777/', /not a Bitrix24 inbound-webhook URL/],
-		['an OAuth REST URL', 'https://acme.bitrix24.com/rest/profile', /not a Bitrix24 inbound-webhook URL/],
-		['no scheme', 'acme.bitrix24.com/rest/1/s3cr3tc0de777/', /not a Bitrix24 inbound-webhook URL/],
-		['ftp', 'ftp://acme.bitrix24.com/rest/1/s3cr3tc0de777/', /not a Bitrix24 inbound-webhook URL/],
+		['the portal only', 'https://acme.bitrix24.com/', /not a whole Bitrix24 inbound-webhook URL/],
+		['no user id', 'https://acme.bitrix24.com/rest/s3cr3tc0de777/', /not a whole Bitrix24 inbound-webhook URL/],
+		['an OAuth REST URL', 'https://acme.bitrix24.com/rest/profile', /not a whole Bitrix24 inbound-webhook URL/],
+		['no code', 'https://acme.bitrix24.com/rest/1/', /not a whole Bitrix24 inbound-webhook URL/],
+		['ftp', 'ftp://acme.bitrix24.com/rest/1/s3cr3tc0de777/', /not a whole Bitrix24 inbound-webhook URL/],
 	])('%s', (_label, pasted, problem) => {
 		const check = normalizeWebhookUrl(pasted);
 		expect(check.ok).toBe(false);
@@ -53,11 +54,16 @@ describe('portalRestUrl', () => {
 		['acme.bitrix24.com', 'https://acme.bitrix24.com/rest/'],
 		[' https://acme.bitrix24.com/rest/ ', 'https://acme.bitrix24.com/rest/'],
 		['http://127.0.0.1:3000', 'http://127.0.0.1:3000/rest/'],
+		['https://acme.bitrix24.com/crm/deal/details/5/ (a page of the portal)', 'https://acme.bitrix24.com/rest/'],
 	])('%s', (pasted, url) => {
 		expect(portalRestUrl(pasted)).toEqual({ ok: true, url });
 	});
 
-	test('an empty address is refused', () => {
-		expect(portalRestUrl('')).toMatchObject({ ok: false, problem: expect.stringMatching(/empty/) });
+	test.each([
+		['', /empty/],
+		['   ', /empty/],
+		['ftp://acme.bitrix24.com', /not a web address/],
+	])('%j is refused', (pasted, problem) => {
+		expect(portalRestUrl(pasted)).toMatchObject({ ok: false, problem: expect.stringMatching(problem) });
 	});
 });

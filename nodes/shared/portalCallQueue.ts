@@ -162,6 +162,7 @@ export class PortalCallQueue {
 			}
 			batch.push(call);
 			bytes += call.batchCommand!.length;
+			if (batch.length === MAX_BATCH_COMMANDS) break;
 		}
 		return batch.length > 0 ? batch : undefined;
 	}

@@ -8,7 +8,8 @@ import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
 const { startSandbox } = require('../sandbox');
 
 export interface JournalEntry {
-	at: number;
+	/** ISO time the request arrived. */
+	at: string;
 	httpMethod: string;
 	path: string;
 	restMethod?: string;

@@ -48,7 +48,7 @@ const WORKERS_MS = 40;
 const BATCH_SIZE = 50;
 
 const B1_ITEMS = 300;
-const B1_ROUNDS = 3;
+const B1_ROUNDS = 5;
 /** How the lines are spread: `processes` business processes with `linesPerProcess` lines each. */
 const B2 = { processes: 50, linesPerProcess: 10 };
 const B2_LINES = B2.processes * B2.linesPerProcess;
@@ -950,7 +950,7 @@ ${reading}
   portal to the last line it wrote (what the goals measure); the tables also give how long n8n took
   before the first call.
 - **B1**: one workflow Start → Set (raw JSON with ${B1_ITEMS} items, each for its own business process) → Split
-  Out → node, run with \`n8n execute\`; six runs, Log and HTTP alternating. The node's time is
+  Out → node, run with \`n8n execute\`; ${B1_ROUNDS * 2} runs, Log and HTTP alternating, the median of each. The node's time is
   \`runData[node][0].executionTime\` of the stored execution (n8n's own figure for the node, without
   n8n's start-up); the wall time is the whole \`n8n execute\` process. Portal limit off, parallel
   workers off. Log node: webhook credential with plan "No Limit", options at their defaults (batches
@@ -1073,11 +1073,11 @@ function findings({ b1, b2, b4, n8nVersion }) {
 				(b4.nodeStartsS
 					? `n8n took the executions in over ${fmt(b4.nodeStartsS[1], 1)} s (the node started in the last one then; n8n used ${fmt(b4.n8nCpuS, 1)} s of CPU in all, load average ${fmt(b4.loadAverage, 1)} on ${os.cpus().length} cores). `
 					: '') +
-				`The portal's bucket stood empty for ${fmt(b4.calls.bucketIdleS, 1)} s in all while no request came, ` +
+				`Replaying the portal's bucket over the requests as they arrived, it stood empty for ${fmt(b4.calls.bucketIdleS, 1)} s in all with no request coming` +
 				(b4.calls.bucketIdleS >= 0.5
-					? `time that no later request can make up: while the node prepares its items (${B4.linesPerProcess} per execution, the evaluations of B1) on a busy CPU, there is nothing to send. `
-					: 'so the bucket, not n8n, set the pace. ') +
-				`The rest, ${fmt(b4.spanS - clientBoundS - b4.calls.bucketIdleS, 1)} s, is timers and requests late on a loaded machine and the last batch's own run.`,
+					? ` (n8n had not yet handed the queue the next execution's calls: its executions' work shares one busy process), time that no later request can make up`
+					: ': the bucket, not n8n, set the pace') +
+				`. ${fmt(clientBoundS, 1)} s of pacing + ${fmt(b4.calls.bucketIdleS, 1)} s empty = ${fmt(clientBoundS + b4.calls.bucketIdleS, 1)} s, against ${fmt(b4.spanS, 1)} s measured.`,
 		);
 	}
 	return out.join('\n');

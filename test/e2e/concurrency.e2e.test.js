@@ -5,6 +5,7 @@
  */
 const { startSandbox } = require('../sandbox');
 const { createN8nInstance, packPackage } = require('./n8n-harness');
+const { until } = require('./until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
@@ -16,13 +17,6 @@ beforeAll(() => {
 	tarball = packPackage();
 });
 
-async function until(condition, timeoutMs) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-}
 
 describe.each(LINES)('n8n %s.x', (line) => {
 	let n8n;

@@ -10,6 +10,7 @@
 const { startSandbox } = require('../sandbox');
 const { fixture, sandboxCredentials } = require('./fixtures');
 const { createN8nInstance, packPackage } = require('./n8n-harness');
+const { until } = require('./until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const CODE = 'n8n_e2e_lifecycle';
@@ -24,14 +25,6 @@ beforeAll(() => {
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition, timeoutMs = 60_000, what = 'condition') {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-		await sleep(200);
-	}
-}
 
 /** The registered-action fixture as another workflow: its own id, webhook path, Code and log line. */
 function lifecycleWorkflow(id, webhookId, extra = {}) {

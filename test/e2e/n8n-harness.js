@@ -24,7 +24,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureN8n } = require('./n8n-install');
-const { spawnGroup, stopGroup, killGroup, freePort, exitNumber, sleep, waitFor } = require('./processes');
+const { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, sleep, waitFor } = require('./processes');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const ENCRYPTION_KEY = 'e2e-only-encryption-key-0123456789';
@@ -524,7 +524,7 @@ class N8nInstance {
 		clearTimeout(this.lifetimeTimer);
 		await this.stop();
 		for (const child of this.children) if (child.pid) killGroup(child.pid, 'SIGKILL');
-		fs.rmSync(this.userFolder, { recursive: true, force: true, maxRetries: 3 });
+		removeDir(this.userFolder);
 	}
 }
 
@@ -535,12 +535,12 @@ class N8nInstance {
  */
 async function createN8nInstance({ line = '2', tarball, env = {}, maxLifetimeMs = 30 * 60 * 1000 } = {}) {
 	const n8n = await ensureN8n(String(line));
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${n8n.version}-`));
+	const userFolder = throwAwayDir(`n8n-e2e-${n8n.version}-`); // removed at exit at the latest
 	try {
 		const packageInfo = tarball ? installTarball(userFolder, tarball) : undefined;
 		return new N8nInstance(n8n, { userFolder, port: await freePort(), brokerPort: await freePort(), packageInfo, env, maxLifetimeMs });
 	} catch (error) {
-		fs.rmSync(userFolder, { recursive: true, force: true });
+		removeDir(userFolder);
 		throw error;
 	}
 }

@@ -20,15 +20,27 @@ const LIVE = Symbol.for('n8n-nodes-bitrix24-bizproc.e2e.liveGroups');
 const live = /** @type {any} */ (process)[LIVE] ?? { groups: new Set(), dirs: new Set() };
 if (!(/** @type {any} */ (process)[LIVE])) {
 	/** @type {any} */ (process)[LIVE] = live;
+	let cleaning = false;
 	const cleanUp = () => {
+		if (cleaning) return;
+		cleaning = true;
 		for (const pid of live.groups) killGroup(pid, 'SIGKILL');
-		for (const dir of live.dirs) fs.rmSync(dir, { recursive: true, force: true });
+		for (const dir of live.dirs) {
+			try {
+				fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+			} catch {
+				// a process of the group may still be dying in it; the others still go
+			}
+		}
 	};
 	process.once('exit', cleanUp);
 	for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-		// Ctrl-C or a killed test run: take the processes down, then die of the same signal.
-		process.once(signal, () => {
+		// Ctrl-C or a killed test run: take the processes down, then die of the same signal. A second
+		// signal while cleaning up (Ctrl-C reaches a whole process group) must not cut the clean-up short.
+		process.on(signal, () => {
+			if (cleaning) return;
 			cleanUp();
+			process.removeAllListeners(signal);
 			process.kill(process.pid, signal);
 		});
 	}

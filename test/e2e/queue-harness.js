@@ -52,6 +52,10 @@ async function createQueueCluster({ line = '2', tarball, workers = 2, concurrenc
 				N8N_WEBHOOK_URL: `${webhookBaseUrl}/`,
 				N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
 				N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+				// n8n's default pool of 2 connections per process: here the webhook processor then took more
+				// than 30 s to answer 200 calls arriving at once (each call reads the workflow and the
+				// credential and inserts an execution), and the portal gives up on a call after 30 s.
+				DB_POSTGRESDB_POOL_SIZE: process.env.QUEUE_PG_POOL_SIZE || '10',
 				...env,
 			},
 		});

@@ -91,11 +91,18 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 	const firstCallAt = Date.now();
 	const runs = await Promise.all(
 		Array.from({ length: processes }, async (_, n) => {
-			const run = await portal.startWorkflow({ handlerUrl, code: 'n8n_check_order', properties: { Order: `ORD-${n}` }, documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${n}`] });
-			return { n, workflowId: run.workflowId, handlerStatus: run.handlerStatus };
+			const workflowId = `queue-load-${firstCallAt}-${n}`;
+			try {
+				const run = await portal.startWorkflow({ handlerUrl, workflowId, code: 'n8n_check_order', properties: { Order: `ORD-${n}` }, documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${n}`] });
+				return { n, workflowId, handlerStatus: String(run.handlerStatus), answeredMs: Date.now() - firstCallAt };
+			} catch (error) {
+				// The sandbox gives a handler 30 s to answer, as a portal gives it a limited time.
+				return { n, workflowId, handlerStatus: /** @type {Error} */ (error).name, answeredMs: Date.now() - firstCallAt };
+			}
 		}),
 	);
 	const lastCallAnsweredAt = Date.now();
+	const answerTimes = runs.map((run) => run.answeredMs).sort((a, b) => a - b);
 	const deadline = firstCallAt + timeoutMs;
 	let completed = 0;
 	let lastReport = 0;
@@ -121,7 +128,8 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 	}
 
 	const snapshots = runs.map((run) => ({ ...run, workflow: portal.workflow(run.workflowId) }));
-	const wrong = snapshots.filter(({ n, workflow }) => workflow.state !== 'completed' || JSON.stringify(workflow.logLines.map((line) => line.message)) !== JSON.stringify(expectedLines(n)) || workflow.returnValues.result !== 'approved');
+	const verdicts = snapshots.map(({ n, workflow }) => ({ n, workflow, verdict: judgeProcess(workflow, expectedLines(n)) }));
+	const wrong = verdicts.filter(({ verdict }) => verdict !== 'once');
 	const resultTimes = snapshots.filter(({ workflow }) => workflow.state === 'completed' && workflow.logLines.length).map(({ workflow }) => Date.parse(workflow.logLines[workflow.logLines.length - 1].time));
 	const lastResultAt = resultTimes.length ? Math.max(...resultTimes) : undefined;
 	const workerOf = cluster.workerOf();
@@ -141,9 +149,11 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 		processes,
 		handlerStatuses: countBy(runs.map((run) => run.handlerStatus)),
 		handlerCallsS: (lastCallAnsweredAt - firstCallAt) / 1000,
+		handlerAnswerS: { median: answerTimes[Math.floor(answerTimes.length / 2)] / 1000, slowest: answerTimes[answerTimes.length - 1] / 1000 },
 		completed: snapshots.filter(({ workflow }) => workflow.state === 'completed').length,
 		correct: processes - wrong.length,
-		wrong: wrong.slice(0, 5).map(({ n, workflow }) => ({ n, state: workflow.state, lines: workflow.logLines.map((line) => line.message), returnValues: workflow.returnValues })),
+		verdicts: countBy(verdicts.map(({ verdict }) => verdict)),
+		wrong: wrong.slice(0, 5).map(({ n, workflow, verdict }) => ({ n, verdict, state: workflow.state, lines: workflow.logLines.map((line) => line.message), returnValues: workflow.returnValues })),
 		executions: executions.length,
 		executionStatuses: statuses,
 		failedExecutions: executions.filter((execution) => execution.status !== 'success').length,
@@ -155,6 +165,20 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 		exited: cluster.exited(),
 		parallelWorkers: SANDBOX_HAS_PARALLEL_WORKERS,
 	};
+}
+
+/**
+ * What happened to one business process: 'once' (its lines once each, in order, and its result),
+ * 'lost' (a line or the result missing), 'doubled' (a line written twice), 'reordered' (all there
+ * once, in another order), 'foreign' (a line that is not its own).
+ */
+function judgeProcess(workflow, expected) {
+	const messages = workflow.logLines.map((line) => line.message);
+	if (messages.some((message) => !expected.includes(message))) return 'foreign';
+	const counts = expected.map((message) => messages.filter((m) => m === message).length);
+	if (counts.some((count) => count > 1)) return 'doubled';
+	if (counts.some((count) => count === 0) || workflow.state !== 'completed' || workflow.returnValues.result !== 'approved') return 'lost';
+	return messages.every((message, index) => message === expected[index]) ? 'once' : 'reordered';
 }
 
 function countBy(values) {
@@ -169,7 +193,8 @@ function describeLoad(figures) {
 	const { portal } = figures;
 	const pct = portal.calls ? ((portal.refused / portal.calls) * 100).toFixed(1) : '0.0';
 	return (
-		`${figures.correct}/${figures.processes} processes with their lines once and in order and their result; ` +
+		`handler calls answered ${Object.entries(figures.handlerStatuses).map(([status, count]) => `${count}× ${status}`).join(', ')} (median ${figures.handlerAnswerS.median.toFixed(1)} s, slowest ${figures.handlerAnswerS.slowest.toFixed(1)} s); ` +
+		`${figures.correct}/${figures.processes} processes with their lines once and in order and their result (${Object.entries(figures.verdicts).map(([verdict, count]) => `${count} ${verdict}`).join(', ')}); ` +
 		`${figures.executions} executions (${Object.entries(figures.executionStatuses).map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}), ` +
 		`split ${Object.entries(figures.perWorker).map(([worker, count]) => `${worker}: ${count}`).join(', ')}${figures.unattributed ? `, unattributed: ${figures.unattributed}` : ''}; ` +
 		`${figures.secondsToLastResult === undefined ? 'no result' : `${figures.secondsToLastResult.toFixed(1)} s`} from the first handler call to the last result ` +

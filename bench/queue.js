@@ -11,7 +11,11 @@
  * its markers; `npm run bench` keeps that section). Never asserts timings.
  *
  *   npm run bench:queue                   # = npm run build && node bench/queue.js
- *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--no-write]
+ *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--split-plan] [--no-write]
+ *
+ * --split-plan adds, for each case with several workers, one where the credential's plan is Custom
+ * with the standard plan divided by the number of workers (what a user can set today so that the
+ * workers together stay within the portal's limit).
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,6 +33,7 @@ const PROCESSES = Number(option('processes', process.env.QUEUE_LOAD_PROCESSES ||
 const WORKERS = option('workers', '1,2').split(',').map(Number);
 const LINES = option('lines', '2').split(',');
 const WRITE = !args.includes('--no-write');
+const SPLIT_PLAN = args.includes('--split-plan');
 const WRITES_PER_PROCESS = 3;
 const LIMIT = { burst: 50, drainPerSecond: 2 };
 const LOWER_BOUND_S = Math.max(0, (PROCESSES * WRITES_PER_PROCESS - LIMIT.burst) / LIMIT.drainPerSecond);
@@ -41,20 +46,29 @@ const END = '<!-- end of B5 -->';
 const say = (text) => process.stdout.write(`${text}\n`);
 const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
 
+/** The credential's plan for a case: Standard, or (split) Custom with the standard plan divided among the workers. */
+function planFor(workers, split) {
+	if (!split) return { label: 'Standard', fields: { portalPlan: 'standard' } };
+	const burst = Math.floor(LIMIT.burst / workers);
+	const drainPerSecond = LIMIT.drainPerSecond / workers;
+	return { label: `Custom ${burst} / ${drainPerSecond} per s`, fields: { portalPlan: 'custom', rateLimitBurst: burst, rateLimitDrainPerSecond: drainPerSecond } };
+}
+
 /** One case: a fresh cluster with `workers` workers and a fresh portal (an empty bucket), the load. */
-async function runCase(line, tarball, workers) {
-	say(`\n▶ n8n ${line}.x, ${workers} worker${workers > 1 ? 's' : ''}: ${PROCESSES} business processes at once`);
+async function runCase(line, tarball, workers, split = false) {
+	const plan = planFor(workers, split);
+	say(`\n▶ n8n ${line}.x, ${workers} worker${workers > 1 ? 's' : ''}, credential plan ${plan.label}: ${PROCESSES} business processes at once`);
 	const portal = await startLoadPortal({ maxLifetimeMs: LOAD_TIMEOUT_MS + 15 * 60 * 1000 });
 	const cluster = await createQueueCluster({ line, tarball, workers, maxLifetimeMs: LOAD_TIMEOUT_MS + 15 * 60 * 1000 });
 	try {
-		await installExample(cluster, portal);
+		await installExample(cluster, portal, plan.fields);
 		const started = Date.now();
 		await cluster.start();
 		const startS = (Date.now() - started) / 1000;
 		const handlerUrl = await exampleHandlerUrl(cluster);
 		const figures = await runLoad({ cluster, portal, handlerUrl, processes: PROCESSES, timeoutMs: LOAD_TIMEOUT_MS, onProgress: (text) => say(`  ${text}`) });
 		say(`  ${describeLoad(figures)}`);
-		return { line, workers, version: cluster.version, startS, figures, outbound: cluster.main.outboundAttempts().length };
+		return { line, workers, plan: plan.label, version: cluster.version, startS, figures, outbound: cluster.main.outboundAttempts().length };
 	} finally {
 		await cluster.dispose();
 		await portal.close();
@@ -74,12 +88,12 @@ function machine() {
 
 function render(results, totalS) {
 	const m = machine();
-	const rows = results.map(({ line, workers, version, startS, figures }) => {
+	const rows = results.map(({ line, workers, plan, version, startS, figures }) => {
 		const { portal } = figures;
 		const refusedPct = portal.calls ? (portal.refused / portal.calls) * 100 : 0;
 		const verdicts = figures.verdicts;
 		return [
-			`${version} (${line}.x), ${workers} worker${workers > 1 ? 's' : ''}`,
+			`${version} (${line}.x), ${workers} worker${workers > 1 ? 's' : ''}, plan ${plan}`,
 			`${figures.correct}/${figures.processes}`,
 			`${verdicts.lost ?? 0} / ${verdicts.doubled ?? 0} / ${verdicts.reordered ?? 0} / ${verdicts.foreign ?? 0}`,
 			`${figures.failedExecutions} of ${figures.executions}`,
@@ -106,8 +120,9 @@ function render(results, totalS) {
 		'cluster start (s)',
 	];
 	const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-	const one = results.find((r) => r.workers === 1);
-	const two = results.find((r) => r.workers === 2);
+	const one = results.find((r) => r.workers === 1 && r.plan === 'Standard');
+	const two = results.find((r) => r.workers === 2 && r.plan === 'Standard');
+	const split = results.find((r) => r.workers === 2 && r.plan !== 'Standard');
 	const reading = [];
 	if (one && two) {
 		const ratio = (two.figures.secondsToLastResult ?? NaN) / (one.figures.secondsToLastResult ?? NaN);
@@ -121,6 +136,12 @@ function render(results, totalS) {
 				'(each worker has its own rate-limit bucket sized for the whole plan, so two together send up to twice what the portal takes; a refused call waits and is sent again). Goal for 2 workers: under 5% of calls.',
 		);
 	}
+	if (split) {
+		reading.push(
+			`- 2 workers with the plan split between them (credential plan ${split.plan}): ${split.figures.portal.refused} of ${split.figures.portal.calls} calls refused, ` +
+				`${fmt(split.figures.secondsToLastResult)} s to the last result, ${split.figures.correct}/${split.figures.processes} processes once, in order.`,
+		);
+	}
 	reading.push(
 		`- Lower bound: each process writes ${WRITES_PER_PROCESS} times (Log, Log, Send Result); the portal takes ${LIMIT.burst} at once, then ${LIMIT.drainPerSecond} per second, ` +
 			`so ${PROCESSES * WRITES_PER_PROCESS} writes need at least (${PROCESSES * WRITES_PER_PROCESS} − ${LIMIT.burst}) / ${LIMIT.drainPerSecond} = ${fmt(LOWER_BOUND_S)} s when each write is its own call.`,
@@ -131,7 +152,7 @@ function render(results, totalS) {
 Written by \`npm run bench:queue\` (\`${COMMAND}\`) on ${new Date().toISOString()}; \`nproc\` = ${m.nproc}, load average at the end ${m.load}; whole run ${fmt(totalS, 0)} s.
 n8n in queue mode (\`test/e2e/queue-harness.js\`): one main, one \`n8n webhook\` processor, 1 or 2 \`n8n worker\`s
 (\`--concurrency=10\`), Postgres ${path.basename(path.dirname(postgresBinDir()))} and Redis (Debian's packages) on 127.0.0.1, a fresh cluster and a fresh portal per case.
-The example workflow (Trigger → Log → Log → Send Result, webhook credential, plan Standard) is active;
+The example workflow (Trigger → Log → Log → Send Result, webhook credential, plan Standard unless the case says otherwise) is active;
 the sandbox portal (standard plan: burst ${LIMIT.burst}, ${LIMIT.drainPerSecond} per second) starts ${PROCESSES} business processes at once, each calling the
 trigger's production URL on the webhook processor. "Last result" is the time the portal wrote the last
 process's final line (Send Result). The machine is shared and noisy: one run's figures.
@@ -160,7 +181,12 @@ async function main() {
 	const tarball = packPackage();
 	const results = [];
 	try {
-		for (const line of LINES) for (const workers of WORKERS) results.push(await runCase(line, tarball, workers));
+		for (const line of LINES) {
+			for (const workers of WORKERS) {
+				results.push(await runCase(line, tarball, workers));
+				if (SPLIT_PLAN && workers > 1) results.push(await runCase(line, tarball, workers, true));
+			}
+		}
 	} finally {
 		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	}

@@ -2,48 +2,33 @@
 'use strict';
 /**
  * Processes that tests start, each in its own process group and bounded: whatever is still running
- * when the test process exits (or is killed by SIGINT/SIGTERM/SIGHUP) is killed as a whole group,
- * and the throw-away folders registered here are removed. Shared by n8n-harness.js (n8n) and
- * services.js (Postgres, Redis).
+ * when the test process ends, however it ends (a failed test, Ctrl-C, a killed jest or jest worker),
+ * is killed as a whole group, and the throw-away folders registered here are removed. A small
+ * detached reaper (reaper.js) does that, because a jest test sees a copy of `process` that never
+ * receives signals or `exit`. Shared by n8n-harness.js (n8n) and services.js (Postgres, Redis).
  */
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
+const path = require('node:path');
 
-const LIVE = Symbol.for('n8n-nodes-bitrix24-bizproc.e2e.liveGroups');
-/**
- * Every process group started and not reaped yet, and every folder to remove at exit. One set per
- * test process, shared by every copy of this module (jest loads it once per test file).
- * @type {{ groups: Set<number>, dirs: Set<string> }}
- */
-const live = /** @type {any} */ (process)[LIVE] ?? { groups: new Set(), dirs: new Set() };
-if (!(/** @type {any} */ (process)[LIVE])) {
-	/** @type {any} */ (process)[LIVE] = live;
-	let cleaning = false;
-	const cleanUp = () => {
-		if (cleaning) return;
-		cleaning = true;
-		for (const pid of live.groups) killGroup(pid, 'SIGKILL');
-		for (const dir of live.dirs) {
-			try {
-				fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-			} catch {
-				// a process of the group may still be dying in it; the others still go
-			}
-		}
-	};
-	process.once('exit', cleanUp);
-	for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-		// Ctrl-C or a killed test run: take the processes down, then die of the same signal. A second
-		// signal while cleaning up (Ctrl-C reaches a whole process group) must not cut the clean-up short.
-		process.on(signal, () => {
-			if (cleaning) return;
-			cleanUp();
-			process.removeAllListeners(signal);
-			process.kill(process.pid, signal);
-		});
+/** @type {string | undefined} the reaper's ledger, once something was started */
+let ledger;
+
+/** Writes a line to the reaper's ledger, starting the reaper on first use. */
+function record(entry) {
+	if (!ledger) {
+		ledger = path.join(os.tmpdir(), `n8n-e2e-reaper-${process.pid}-${crypto.randomBytes(4).toString('hex')}.jsonl`);
+		fs.writeFileSync(ledger, '');
+		// Watches this process and its parent (jest, when this is a jest worker).
+		const reaper = spawn(process.execPath, [path.join(__dirname, 'reaper.js'), ledger, String(process.pid), String(process.ppid)], { detached: true, stdio: 'ignore' });
+		reaper.unref();
+	} else if (!fs.existsSync(ledger)) {
+		return; // the reaper has done its work already (its watched parent died): nothing is watched now
 	}
+	fs.appendFileSync(ledger, `${JSON.stringify(entry)}\n`);
 }
 
 /** Signals a whole process group; quiet when it is gone already. */
@@ -65,11 +50,11 @@ function killGroup(pid, signal) {
 function spawnGroup(command, args, options) {
 	const child = spawn(command, args, { ...options, detached: true });
 	const pid = child.pid;
-	if (pid) live.groups.add(pid);
+	if (pid) record({ group: pid });
 	child.once('exit', () => {
 		if (!pid) return;
 		killGroup(pid, 'SIGKILL');
-		live.groups.delete(pid);
+		record({ reaped: pid });
 	});
 	return child;
 }
@@ -94,14 +79,14 @@ async function stopGroup(child, { signal = /** @type {NodeJS.Signals} */ ('SIGTE
 
 /** A folder removed when the test process exits, if nobody removed it before. */
 function throwAwayDir(prefix) {
-	const dir = fs.mkdtempSync(`${os.tmpdir()}/${prefix}`);
-	live.dirs.add(dir);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	record({ dir });
 	return dir;
 }
 
 function removeDir(dir) {
 	fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-	live.dirs.delete(dir);
+	record({ removed: dir });
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -7,6 +7,9 @@
  *   QUEUE_LOAD_TIMEOUT_S         how long the load may take (default: generous for today's pacing)
  *   N8N_E2E_LINES (2,1)          the n8n lines to run
  */
+const fs = require('node:fs');
+const path = require('node:path');
+
 const { fixture, sandboxCredentials } = require('./fixtures');
 const { packPackage } = require('./n8n-harness');
 const { createQueueCluster } = require('./queue-harness');
@@ -36,6 +39,9 @@ const SETTLE_MS = 5000;
 let tarball;
 beforeAll(() => {
 	tarball = packPackage();
+});
+afterAll(() => {
+	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 });
 
 async function until(condition, timeoutMs = 60_000) {

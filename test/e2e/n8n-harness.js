@@ -18,45 +18,18 @@
  * any connection off this machine. Every process runs in its own process group, bounded in time,
  * and is killed whole; nothing outlives dispose() (or the instance's maximum lifetime).
  */
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { ensureN8n } = require('./n8n-install');
+const { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, sleep, waitFor } = require('./processes');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const ENCRYPTION_KEY = 'e2e-only-encryption-key-0123456789';
 const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' };
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error', '--update-notifier=false'];
-
-/** Every process any instance started and has not reaped yet, killed if this process exits first. */
-const LIVE = Symbol.for('n8n-nodes-bitrix24-bizproc.e2e.liveGroups');
-/** @type {Set<number>} shared by every copy of this module (jest loads it once per test file) */
-const liveGroups = /** @type {any} */ (process)[LIVE] ?? new Set();
-if (!(/** @type {any} */ (process)[LIVE])) {
-	/** @type {any} */ (process)[LIVE] = liveGroups;
-	const killLiveGroups = () => {
-		for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-	};
-	process.once('exit', killLiveGroups);
-	for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-		// Ctrl-C or a killed test run: take the n8n processes down, then die of the same signal.
-		process.once(signal, () => {
-			killLiveGroups();
-			process.kill(process.pid, signal);
-		});
-	}
-}
-
-function killGroup(pid, signal) {
-	try {
-		process.kill(-pid, signal);
-	} catch {
-		// already gone
-	}
-}
 
 /**
  * `npm pack` of a built package (its `files` is ["dist"]: run the build first) into a temp folder.
@@ -77,17 +50,6 @@ function packPackage(repoDir = REPO, destination = fs.mkdtempSync(path.join(os.t
 /** The package.json inside a tarball, without unpacking it. */
 function tarballManifest(tarball) {
 	return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8', timeout: 60_000 }));
-}
-
-async function freePort() {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = /** @type {net.AddressInfo} */ (server.address());
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 /**
@@ -137,8 +99,6 @@ function parseExecuteOutput(stdout) {
 		return undefined;
 	}
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Env that keeps n8n on this machine. Checked against @n8n/config of 2.41.1 and 1.123.81; names a
@@ -205,12 +165,6 @@ function guardedNodeDir(n8n, userFolder) {
 	return dir;
 }
 
-/** A process's exit as a number: its code, or 128 + the signal's number (as a shell reports it). */
-function exitNumber(code, signal) {
-	if (code !== null && code !== undefined) return code;
-	return 128 + (signal ? (os.constants.signals[/** @type {NodeJS.Signals} */ (signal)] ?? 0) : 0);
-}
-
 class N8nInstance {
 	/**
 	 * @param {Awaited<ReturnType<typeof ensureN8n>>} n8n
@@ -227,7 +181,8 @@ class N8nInstance {
 		this.env = { ...isolatedEnv({ line: n8n.line, userFolder, port, brokerPort }), PATH: `${guardedNodeDir(n8n, userFolder)}${path.delimiter}${n8n.path}`, ...env };
 		/** @type {import('node:child_process').ChildProcess | undefined} */
 		this.server = undefined;
-		this.serverLog = '';
+		/** @type {() => string} */
+		this.serverLogOf = () => '';
 		/** @type {string | undefined} */
 		this.cookie = undefined;
 		/** @type {Set<import('node:child_process').ChildProcess>} */
@@ -241,18 +196,11 @@ class N8nInstance {
 		this.lifetimeTimer.unref();
 	}
 
-	/** Spawns a process in its own group, tracked until it exits. */
+	/** Spawns a process in its own group (processes.js), tracked until it exits. */
 	spawnTracked(command, args, options) {
-		const child = spawn(command, args, { ...options, detached: true });
-		const pid = /** @type {number} */ (child.pid);
-		if (pid) liveGroups.add(pid);
+		const child = spawnGroup(command, args, options);
 		this.children.add(child);
-		child.once('exit', () => {
-			this.children.delete(child);
-			// the group may still hold grandchildren (a task runner): take them down with it
-			killGroup(pid, 'SIGKILL');
-			liveGroups.delete(pid);
-		});
+		child.once('exit', () => this.children.delete(child));
 		return child;
 	}
 
@@ -331,31 +279,39 @@ class N8nInstance {
 
 	/**
 	 * Every stored execution, oldest first, with its run data decoded from n8n's flatted format.
-	 * Read with Node 24 through n8n's own sqlite3 build and its flatted (read-only; works while n8n runs).
+	 * Read with Node 24 through n8n's own database drivers (sqlite3 read-only, or pg when the
+	 * instance runs on Postgres) and its flatted; works while n8n runs.
 	 * @param {{ workflowId?: string }} [filter]
 	 * @returns {Promise<Array<{ id: string, workflowId: string, status: string, finished: boolean, mode: string, startedAt: string, stoppedAt: string, data: any, workflowData: any, raw: string }>>}
 	 */
 	async readExecutions({ workflowId } = {}) {
-		if (!fs.existsSync(this.dbFile)) return [];
-		const resolveFromN8n = (request) => require.resolve(request, { paths: [this.n8n.n8nDir] });
+		const postgres = this.env.DB_TYPE === 'postgresdb';
+		if (!postgres && !fs.existsSync(this.dbFile)) return [];
+		const resolveFromN8n = (request) => JSON.stringify(require.resolve(request, { paths: [this.n8n.n8nDir] }));
+		const where = workflowId === undefined ? '' : `where e."workflowId" = ${postgres ? '$1' : '?'}`;
+		const query = JSON.stringify(`select e.id, e."workflowId", e.status, e.finished, e.mode, e."startedAt", e."stoppedAt", d.data, d."workflowData"
+			from execution_entity e join execution_data d on d."executionId" = e.id ${where} order by e.id`);
+		const parameters = JSON.stringify(workflowId === undefined ? [] : [String(workflowId)]);
+		const { DB_POSTGRESDB_HOST, DB_POSTGRESDB_PORT, DB_POSTGRESDB_DATABASE, DB_POSTGRESDB_USER, DB_POSTGRESDB_PASSWORD } = this.env;
+		const connection = JSON.stringify({ host: DB_POSTGRESDB_HOST, port: Number(DB_POSTGRESDB_PORT), database: DB_POSTGRESDB_DATABASE, user: DB_POSTGRESDB_USER, password: DB_POSTGRESDB_PASSWORD });
+		const readRows = postgres
+			? `const { Client } = require(${resolveFromN8n('pg')});
+				const client = new Client(${connection});
+				const rowsRead = client.connect().then(() => client.query(${query}, ${parameters})).then((result) => { void client.end(); return result.rows; });`
+			: `const sqlite3 = require(${resolveFromN8n('sqlite3')});
+				const db = new sqlite3.Database(${JSON.stringify(this.dbFile)}, sqlite3.OPEN_READONLY);
+				db.configure('busyTimeout', 10000);
+				const rowsRead = new Promise((resolve, reject) => db.all(${query}, ${parameters}, (error, rows) => { db.close(); error ? reject(error) : resolve(rows); }));`;
 		const script = `
-			const sqlite3 = require(${JSON.stringify(resolveFromN8n('sqlite3'))});
-			const { parse } = require(${JSON.stringify(resolveFromN8n('flatted'))});
-			const db = new sqlite3.Database(${JSON.stringify(this.dbFile)}, sqlite3.OPEN_READONLY);
-			db.configure('busyTimeout', 10000);
-			db.all(\`select e.id, e.workflowId, e.status, e.finished, e.mode, e.startedAt, e.stoppedAt, d.data, d.workflowData
-				from execution_entity e join execution_data d on d.executionId = e.id
-				${workflowId === undefined ? '' : 'where e.workflowId = ?'} order by e.id\`, ${JSON.stringify(workflowId === undefined ? [] : [String(workflowId)])}, (error, rows) => {
-				if (error) { console.error(error.message); process.exit(1); }
-				process.stdout.write(JSON.stringify(rows.map((row) => ({
-					id: String(row.id), workflowId: row.workflowId, status: row.status, finished: !!row.finished, mode: row.mode,
-					startedAt: row.startedAt, stoppedAt: row.stoppedAt,
-					data: parse(row.data), workflowData: JSON.parse(row.workflowData), raw: row.data,
-				}))));
-				db.close();
-			});`;
+			const { parse } = require(${resolveFromN8n('flatted')});
+			${readRows}
+			rowsRead.then((rows) => process.stdout.write(JSON.stringify(rows.map((row) => ({
+				id: String(row.id), workflowId: row.workflowId, status: row.status, finished: !!row.finished, mode: row.mode,
+				startedAt: row.startedAt, stoppedAt: row.stoppedAt,
+				data: parse(row.data), workflowData: typeof row.workflowData === 'string' ? JSON.parse(row.workflowData) : row.workflowData, raw: row.data,
+			}))))).catch((error) => { console.error(error.message); process.exit(1); });`;
 		const { exitCode, stdout, stderr } = await this.runNode(['-e', script], 60_000);
-		if (exitCode !== 0) throw new Error(`reading executions from ${this.dbFile} failed:\n${stderr}`);
+		if (exitCode !== 0) throw new Error(`reading executions from ${postgres ? 'Postgres' : this.dbFile} failed:\n${stderr}`);
 		return JSON.parse(stdout);
 	}
 
@@ -381,22 +337,33 @@ class N8nInstance {
 	}
 
 	/**
-	 * `n8n start` in its own process group. Resolves once /healthz and /healthz/readiness answer 200
-	 * and the REST API answers JSON; stops it and throws on timeout.
+	 * A long-running n8n command (`start`, `webhook`, `worker`) with this instance's env plus `env`,
+	 * in its own process group; its output is kept (the last 500 kB) in `log`.
+	 * @param {string[]} args
+	 * @param {Record<string, string>} [env]
+	 * @returns {{ child: import('node:child_process').ChildProcess, log: () => string }}
 	 */
-	async start({ timeoutMs = 120_000 } = {}) {
-		if (this.server) return;
-		const server = this.spawnTracked(this.n8n.nodeBin, [this.n8n.n8nBin, 'start'], { env: this.env, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
-		this.server = server;
+	launch(args, env = {}) {
+		const child = this.spawnTracked(this.n8n.nodeBin, [this.n8n.n8nBin, ...args], { env: { ...this.env, ...env }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+		let log = '';
 		const keep = (chunk) => {
-			this.serverLog = (this.serverLog + chunk.toString()).slice(-500_000);
+			log = (log + chunk.toString()).slice(-500_000);
 		};
-		server.stdout?.on('data', keep);
-		server.stderr?.on('data', keep);
-		const deadline = Date.now() + timeoutMs;
+		child.stdout?.on('data', keep);
+		child.stderr?.on('data', keep);
+		return { child, log: () => log };
+	}
+
+	/**
+	 * Resolves once an n8n HTTP server at `baseUrl` answers /healthz, /healthz/readiness and (unless
+	 * `rest` is false: webhook processors have no REST API) JSON from /rest/settings.
+	 * @param {string} baseUrl
+	 * @param {{ child: import('node:child_process').ChildProcess, log: () => string, timeoutMs: number, what: string, rest?: boolean }} options
+	 */
+	async waitUntilServing(baseUrl, { child, log, timeoutMs, what, rest = true }) {
 		const answers = async (pathname, ok) => {
 			try {
-				const response = await fetch(`${this.baseUrl}${pathname}`, { signal: AbortSignal.timeout(5000) });
+				const response = await fetch(`${baseUrl}${pathname}`, { signal: AbortSignal.timeout(5000) });
 				await response.arrayBuffer();
 				return ok(response.status, response.headers.get('content-type') ?? '');
 			} catch {
@@ -409,17 +376,30 @@ class N8nInstance {
 		const ready = async () =>
 			(await answers('/healthz', (status) => status === 200)) &&
 			(await answers('/healthz/readiness', (status) => status === 200)) &&
-			(await answers('/rest/settings', (status, type) => status < 500 && status !== 404 && type.includes('json')));
-		while (Date.now() < deadline) {
-			if (server.exitCode !== null || server.signalCode !== null) {
-				this.server = undefined;
-				throw new Error(`n8n start exited (${server.exitCode ?? server.signalCode}):\n${this.serverLog.slice(-10_000)}`);
-			}
-			if (await ready()) return;
-			await sleep(500);
+			(!rest || (await answers('/rest/settings', (status, type) => status < 500 && status !== 404 && type.includes('json'))));
+		await waitFor(ready, { timeoutMs, what, child, describe: () => log().slice(-10_000) });
+	}
+
+	/**
+	 * `n8n start` in its own process group. Resolves once /healthz and /healthz/readiness answer 200
+	 * and the REST API answers JSON; stops it and throws on timeout.
+	 */
+	async start({ timeoutMs = 120_000 } = {}) {
+		if (this.server) return;
+		const { child, log } = this.launch(['start']);
+		this.server = child;
+		this.serverLogOf = log;
+		try {
+			await this.waitUntilServing(this.baseUrl, { child, log, timeoutMs, what: 'n8n start' });
+		} catch (error) {
+			await this.stop();
+			throw error;
 		}
-		await this.stop();
-		throw new Error(`n8n did not become ready within ${timeoutMs} ms:\n${this.serverLog.slice(-10_000)}`);
+	}
+
+	/** The output of `n8n start` so far (the last 500 kB). */
+	get serverLog() {
+		return this.serverLogOf();
 	}
 
 	/** Stops `n8n start`: SIGTERM to its whole group, SIGKILL after `graceMs`. Resolves once it exited. */
@@ -427,15 +407,7 @@ class N8nInstance {
 		const server = this.server;
 		this.server = undefined;
 		this.cookie = undefined;
-		if (!server || server.pid === undefined) return;
-		if (server.exitCode === null && server.signalCode === null) {
-			const exited = new Promise((resolve) => server.once('exit', resolve));
-			killGroup(server.pid, 'SIGTERM');
-			const timer = setTimeout(() => killGroup(/** @type {number} */ (server.pid), 'SIGKILL'), graceMs);
-			await exited;
-			clearTimeout(timer);
-		}
-		killGroup(server.pid, 'SIGKILL'); // anything of the group still there (task runner)
+		await stopGroup(server, { graceMs });
 	}
 
 	/** Sets up the owner account of this fresh instance (or logs in) and keeps the session cookie. */
@@ -561,7 +533,7 @@ class N8nInstance {
 		clearTimeout(this.lifetimeTimer);
 		await this.stop();
 		for (const child of this.children) if (child.pid) killGroup(child.pid, 'SIGKILL');
-		fs.rmSync(this.userFolder, { recursive: true, force: true, maxRetries: 3 });
+		removeDir(this.userFolder);
 	}
 }
 
@@ -572,12 +544,12 @@ class N8nInstance {
  */
 async function createN8nInstance({ line = '2', tarball, env = {}, maxLifetimeMs = 30 * 60 * 1000 } = {}) {
 	const n8n = await ensureN8n(String(line));
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${n8n.version}-`));
+	const userFolder = throwAwayDir(`n8n-e2e-${n8n.version}-`); // removed at exit at the latest
 	try {
 		const packageInfo = tarball ? installTarball(userFolder, tarball) : undefined;
 		return new N8nInstance(n8n, { userFolder, port: await freePort(), brokerPort: await freePort(), packageInfo, env, maxLifetimeMs });
 	} catch (error) {
-		fs.rmSync(userFolder, { recursive: true, force: true });
+		removeDir(userFolder);
 		throw error;
 	}
 }

@@ -1,0 +1,202 @@
+// @ts-check
+'use strict';
+/**
+ * B5 queue mode: the load of the queue-mode test (test/e2e/queueLoad.js) with 1 worker and with 2
+ * workers. n8n 2.x in queue mode (main, one webhook processor, N workers, Postgres, Redis; see
+ * test/e2e/queue-harness.js), the example workflow (Trigger -> Log -> Log -> Send Result) active, the
+ * sandbox portal on the standard plan (burst 50, then 2 per second) starting P business processes
+ * at once. Per case: time from the first handler call to the last result, executions per second,
+ * the portal's REST calls and refusals (503 QUERY_LIMIT_EXCEEDED), and what landed (lost, doubled,
+ * reordered). Prints the figures and writes them as the B5 section of docs/benchmarks.md (between
+ * its markers; `npm run bench` keeps that section). Never asserts timings.
+ *
+ *   npm run bench:queue                   # = npm run build && node bench/queue.js
+ *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--split-plan] [--no-write]
+ *
+ * --split-plan adds, for each case with several workers, one where the credential's plan is Custom
+ * with the standard plan divided by the number of workers (what a user can set today so that the
+ * workers together stay within the portal's limit).
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { packPackage, REPO } = require('../test/e2e/n8n-harness');
+const { createQueueCluster } = require('../test/e2e/queue-harness');
+const { postgresBinDir } = require('../test/e2e/services');
+const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../test/e2e/queueLoad');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const PROCESSES = Number(option('processes', process.env.QUEUE_LOAD_PROCESSES || 200));
+const WORKERS = option('workers', '1,2').split(',').map(Number);
+const LINES = option('lines', '2').split(',');
+const WRITE = !args.includes('--no-write');
+const SPLIT_PLAN = args.includes('--split-plan');
+const WRITES_PER_PROCESS = 3;
+const LIMIT = { burst: 50, drainPerSecond: 2 };
+const LOWER_BOUND_S = Math.max(0, (PROCESSES * WRITES_PER_PROCESS - LIMIT.burst) / LIMIT.drainPerSecond);
+const LOAD_TIMEOUT_MS = (LOWER_BOUND_S * 3 + 300) * 1000;
+const COMMAND = ['node bench/queue.js', ...args].join(' ');
+
+const START = '<!-- B5 queue mode: written by bench/queue.js (npm run bench:queue); npm run bench keeps it -->';
+const END = '<!-- end of B5 -->';
+
+const say = (text) => process.stdout.write(`${text}\n`);
+const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
+
+/** The credential's plan for a case: Standard, or (split) Custom with the standard plan divided among the workers. */
+function planFor(workers, split) {
+	if (!split) return { label: 'Standard', fields: { portalPlan: 'standard' } };
+	const burst = Math.floor(LIMIT.burst / workers);
+	const drainPerSecond = LIMIT.drainPerSecond / workers;
+	return { label: `Custom ${burst} / ${drainPerSecond} per s`, fields: { portalPlan: 'custom', rateLimitBurst: burst, rateLimitDrainPerSecond: drainPerSecond } };
+}
+
+/** One case: a fresh cluster with `workers` workers and a fresh portal (an empty bucket), the load. */
+async function runCase(line, tarball, workers, split = false) {
+	const plan = planFor(workers, split);
+	say(`\n▶ n8n ${line}.x, ${workers} worker${workers > 1 ? 's' : ''}, credential plan ${plan.label}: ${PROCESSES} business processes at once`);
+	const portal = await startLoadPortal({ maxLifetimeMs: LOAD_TIMEOUT_MS + 15 * 60 * 1000 });
+	const cluster = await createQueueCluster({ line, tarball, workers, maxLifetimeMs: LOAD_TIMEOUT_MS + 15 * 60 * 1000 });
+	try {
+		await installExample(cluster, portal, plan.fields);
+		const started = Date.now();
+		await cluster.start();
+		const startS = (Date.now() - started) / 1000;
+		const handlerUrl = await exampleHandlerUrl(cluster);
+		const figures = await runLoad({ cluster, portal, handlerUrl, processes: PROCESSES, timeoutMs: LOAD_TIMEOUT_MS, onProgress: (text) => say(`  ${text}`) });
+		say(`  ${describeLoad(figures)}`);
+		return { line, workers, plan: plan.label, version: cluster.version, startS, figures, outbound: cluster.main.outboundAttempts().length };
+	} finally {
+		await cluster.dispose();
+		await portal.close();
+	}
+}
+
+function machine() {
+	const run = (command, commandArgs) => {
+		try {
+			return execFileSync(command, commandArgs, { encoding: 'utf8' }).trim();
+		} catch {
+			return 'n/a';
+		}
+	};
+	return { nproc: run('nproc', []), load: os.loadavg().map((v) => v.toFixed(2)).join(', ') };
+}
+
+function render(results, totalS) {
+	const m = machine();
+	const rows = results.map(({ line, workers, plan, version, startS, figures }) => {
+		const { portal } = figures;
+		const refusedPct = portal.calls ? (portal.refused / portal.calls) * 100 : 0;
+		const verdicts = figures.verdicts;
+		return [
+			`${version} (${line}.x), ${workers} worker${workers > 1 ? 's' : ''}, plan ${plan}`,
+			`${figures.correct}/${figures.processes}`,
+			`${verdicts.lost ?? 0} / ${verdicts.doubled ?? 0} / ${verdicts.reordered ?? 0} / ${verdicts.foreign ?? 0}`,
+			`${figures.failedExecutions} of ${figures.executions}`,
+			Object.values(figures.perWorker).join(' / '),
+			fmt(figures.secondsToLastResult),
+			fmt((figures.secondsToLastResult ?? NaN) / LOWER_BOUND_S, 2),
+			fmt(figures.executionsPerSecond, 2),
+			`${portal.calls} / ${portal.refused} (${fmt(refusedPct)}%)`,
+			`${fmt(figures.handlerAnswerS.median)} / ${fmt(figures.handlerAnswerS.slowest)}`,
+			fmt(startS, 0),
+		];
+	});
+	const header = [
+		'case',
+		'processes with their lines once, in order, and their result',
+		'lost / doubled / reordered / foreign',
+		'failed executions',
+		'executions per worker',
+		'first handler call to last result (s)',
+		'vs lower bound',
+		'executions per s',
+		'portal REST calls / refused (503)',
+		'handler answer, median / slowest (s)',
+		'cluster start (s)',
+	];
+	const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+	const one = results.find((r) => r.workers === 1 && r.plan === 'Standard');
+	const two = results.find((r) => r.workers === 2 && r.plan === 'Standard');
+	const split = results.find((r) => r.workers === 2 && r.plan !== 'Standard');
+	const reading = [];
+	if (one && two) {
+		const ratio = (two.figures.secondsToLastResult ?? NaN) / (one.figures.secondsToLastResult ?? NaN);
+		const allOnce = results.every((r) => r.figures.correct === r.figures.processes);
+		reading.push(
+			`- Goal "2 workers no slower than 1, nothing lost, doubled or reordered": ${ratio <= 1.05 && allOnce ? 'met' : 'missed'} ` +
+				`(2 workers / 1 worker = ${fmt(ratio, 2)} in time to the last result; ${allOnce ? 'every process once, in order' : 'some processes not once, in order'}).`,
+		);
+		reading.push(
+			`- Refusals: ${one.figures.portal.refused} of ${one.figures.portal.calls} calls with 1 worker, ${two.figures.portal.refused} of ${two.figures.portal.calls} with 2 ` +
+				'(each worker has its own rate-limit bucket sized for the whole plan, so two together send up to twice what the portal takes; a refused call waits and is sent again). Goal for 2 workers: under 5% of calls.',
+		);
+	}
+	if (split) {
+		reading.push(
+			`- 2 workers with the plan split between them (credential plan ${split.plan}): ${split.figures.portal.refused} of ${split.figures.portal.calls} calls refused, ` +
+				`${fmt(split.figures.secondsToLastResult)} s to the last result, ${split.figures.correct}/${split.figures.processes} processes once, in order.`,
+		);
+	}
+	reading.push(
+		`- Lower bound: each process writes ${WRITES_PER_PROCESS} times (Log, Log, Send Result); the portal takes ${LIMIT.burst} at once, then ${LIMIT.drainPerSecond} per second, ` +
+			`so ${PROCESSES * WRITES_PER_PROCESS} writes need at least (${PROCESSES * WRITES_PER_PROCESS} − ${LIMIT.burst}) / ${LIMIT.drainPerSecond} = ${fmt(LOWER_BOUND_S)} s when each write is its own call.`,
+	);
+	return `${START}
+## B5 queue mode
+
+Written by \`npm run bench:queue\` (\`${COMMAND}\`) on ${new Date().toISOString()}; \`nproc\` = ${m.nproc}, load average at the end ${m.load}; whole run ${fmt(totalS, 0)} s.
+n8n in queue mode (\`test/e2e/queue-harness.js\`): one main, one \`n8n webhook\` processor, 1 or 2 \`n8n worker\`s
+(\`--concurrency=10\`), Postgres ${path.basename(path.dirname(postgresBinDir()))} and Redis (Debian's packages) on 127.0.0.1, a fresh cluster and a fresh portal per case.
+The example workflow (Trigger → Log → Log → Send Result, webhook credential, plan Standard unless the case says otherwise) is active;
+the sandbox portal (standard plan: burst ${LIMIT.burst}, ${LIMIT.drainPerSecond} per second) starts ${PROCESSES} business processes at once, each calling the
+trigger's production URL on the webhook processor (the sandbox's parallel workers: ${results.every((r) => r.figures.parallelWorkers) ? `on, each REST call delayed 0-${process.env.QUEUE_LOAD_PARALLEL_DELAY_MS ?? 200} ms` : 'not in this sandbox yet, calls run in arrival order'}).
+"Last result" is the time the portal wrote the last process's final line (Send Result). The machine
+is shared and noisy: one run's figures.
+
+${table}
+
+${reading.join('\n')}
+${END}
+`;
+}
+
+/** Replaces the B5 section of docs/benchmarks.md (or appends it). */
+function writeSection(section) {
+	const file = path.join(REPO, 'docs', 'benchmarks.md');
+	const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+	const start = current.indexOf(START);
+	const end = current.indexOf(END);
+	const next = start !== -1 && end > start ? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + END.length)}` : `${current.trimEnd()}\n\n${section}`;
+	fs.writeFileSync(file, next);
+	say(`\nWrote the B5 section of ${path.relative(REPO, file)}.`);
+}
+
+async function main() {
+	const began = Date.now();
+	say(`B5 queue mode: ${PROCESSES} business processes at once, workers ${WORKERS.join(' and ')}, n8n line(s) ${LINES.join(', ')}; lower bound ${fmt(LOWER_BOUND_S)} s per case`);
+	const tarball = packPackage();
+	const results = [];
+	try {
+		for (const line of LINES) {
+			for (const workers of WORKERS) {
+				results.push(await runCase(line, tarball, workers));
+				if (SPLIT_PLAN && workers > 1) results.push(await runCase(line, tarball, workers, true));
+			}
+		}
+	} finally {
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
+	const section = render(results, (Date.now() - began) / 1000);
+	say(`\n${section}`);
+	if (WRITE) writeSection(section);
+}
+
+main().catch((error) => {
+	process.stderr.write(`\nThe benchmark failed: ${error.stack ?? error.message}\n`);
+	process.exitCode = 1;
+});

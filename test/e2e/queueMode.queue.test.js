@@ -1,0 +1,143 @@
+/**
+ * The whole loop in n8n queue mode (queue-harness.js): Postgres, Redis, one main, one webhook
+ * processor, two workers. The example workflow under a load of business processes called at once,
+ * a repeated delivery to the webhook processor, and registration with the OAuth2 credential.
+ *
+ *   QUEUE_LOAD_PROCESSES (200)   business processes started at once in the load test
+ *   QUEUE_LOAD_TIMEOUT_S         how long the load may take (default: generous for today's pacing)
+ *   N8N_E2E_LINES (2,1)          the n8n lines to run
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { fixture, sandboxCredentials } = require('./fixtures');
+const { packPackage } = require('./n8n-harness');
+const { createQueueCluster } = require('./queue-harness');
+const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad, expectedLines } = require('./queueLoad');
+const { sleep } = require('./processes');
+
+const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
+const PROCESSES = Number(process.env.QUEUE_LOAD_PROCESSES || 200);
+// Each process writes 3 times; the portal takes 50 at once, then 2 per second. Twice that, plus start-up.
+const LOAD_TIMEOUT_MS = Number(process.env.QUEUE_LOAD_TIMEOUT_S || Math.ceil(((PROCESSES * 3) / 2) * 2 + 180)) * 1000;
+const REGISTERED_ID = 'queueRegisteredA';
+const REGISTERED_PATH = 'e2e-registered-action/bitrix24-bizproc';
+
+/**
+ * What the trigger's registration options say today, step by step: the bizproc.activity.* calls the
+ * portal must see, in order and each exactly once whichever process makes them, and whether the
+ * action is registered after. Today activation asks whether the action exists (list), then adds it;
+ * deactivation deletes it. The trigger issue changes these options: adapt this table, not the test.
+ */
+const REGISTRATION_STEPS = [
+	{ step: 'activate', active: true, calls: ['bizproc.activity.list oauth 200', 'bizproc.activity.add oauth 200'], registered: true },
+	{ step: 'deactivate', active: false, calls: ['bizproc.activity.delete oauth 200'], registered: false },
+];
+/** How long after a step other processes get to make a second call that would be wrong. */
+const SETTLE_MS = 5000;
+
+let tarball;
+beforeAll(() => {
+	tarball = packPackage();
+});
+afterAll(() => {
+	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+});
+
+async function until(condition, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+		await sleep(250);
+	}
+}
+
+describe.each(LINES)('n8n %s.x in queue mode (main, webhook processor, 2 workers)', (line) => {
+	let cluster;
+	let portal;
+	let handlerUrl;
+
+	beforeAll(async () => {
+		portal = await startLoadPortal({ maxLifetimeMs: 60 * 60 * 1000 });
+		cluster = await createQueueCluster({ line, tarball, workers: 2, maxLifetimeMs: 60 * 60 * 1000 });
+		await installExample(cluster, portal);
+		await cluster.main.importCredentials(sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }).filter((credential) => credential.type === 'bitrix24OAuth2Api'));
+		await cluster.main.importWorkflow(fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID }));
+		await cluster.start();
+		await cluster.main.login();
+		handlerUrl = await exampleHandlerUrl(cluster);
+	}, 10 * 60 * 1000);
+
+	afterAll(async () => {
+		await cluster?.dispose();
+		await portal?.close();
+	});
+
+	afterEach(() => {
+		expect(cluster.exited()).toEqual([]);
+		expect(cluster.main.outboundAttempts()).toEqual([]);
+	});
+
+	const executionsOf = async (workflowId) => await cluster.main.readExecutions({ workflowId });
+
+	test('production calls go to the webhook processor: the main does not serve them', async () => {
+		const response = await fetch(`${cluster.main.baseUrl}/webhook/${handlerUrl.split('/webhook/')[1]}`, { method: 'POST' });
+		await response.arrayBuffer();
+		expect(response.status).toBe(404);
+	});
+
+	test('a call delivered twice to the webhook processor runs once', async () => {
+		const before = (await executionsOf(EXAMPLE_ID)).length;
+		const run = await portal.startWorkflow({ handlerUrl, properties: { Order: 'ORD-R' }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_R'] });
+		const again = await run.redeliver();
+		expect([run.handlerStatus, again.handlerStatus]).toEqual([200, 200]);
+		await until(() => portal.workflow(run.workflowId).state === 'completed');
+		await sleep(3000); // a second execution, if one had been queued, would have run by now
+		const executions = await executionsOf(EXAMPLE_ID);
+		expect(executions).toHaveLength(before + 1);
+		expect(portal.workflow(run.workflowId).logLines.map((l) => l.message)).toEqual(expectedLines('R'));
+	});
+
+	test('with the OAuth2 credential, each step of the registration is made once, not once per process', async () => {
+		for (const { step, active, calls, registered } of REGISTRATION_STEPS) {
+			const journalStart = portal.journal().length;
+			await cluster.main.setActive(REGISTERED_ID, active);
+			const registrationCalls = () => portal.journal().slice(journalStart).filter((entry) => entry.restMethod?.startsWith('bizproc.activity.'));
+			await until(() => registrationCalls().length >= calls.length); // 2.x publishes in the background
+			await sleep(SETTLE_MS);
+			expect({ step, calls: registrationCalls().map((entry) => `${entry.restMethod} ${entry.authKind} ${entry.status}`) }).toEqual({ step, calls });
+			expect({ step, registered: portal.registeredActivities().length > 0 }).toEqual({ step, registered });
+			if (!registered) continue;
+
+			// The registered HANDLER is the webhook processor's URL, and a call through it runs on a worker.
+			const [action] = portal.registeredActivities();
+			expect(action).toMatchObject({ CODE: 'n8n_e2e_check', HANDLER: `${cluster.webhookBaseUrl}/webhook/${REGISTERED_PATH}`, USE_SUBSCRIPTION: 'Y' });
+			await cluster.main.waitForWebhook(action.HANDLER, 120_000);
+			const run = await portal.startWorkflow({ code: 'n8n_e2e_check', properties: { Order: 'ORD-Q' } });
+			expect(run.handlerStatus).toBe(200);
+			await until(() => portal.workflow(run.workflowId).state === 'completed');
+			expect(portal.workflow(run.workflowId).logLines[0].message).toBe('Order ORD-Q checked through the registered action');
+			const [execution] = await executionsOf(REGISTERED_ID);
+			await until(() => cluster.workerOf().has(execution.id), 10_000);
+		}
+	});
+
+	test(
+		`${PROCESSES} business processes call the handler at once: every one gets its lines once, in order, and its result; both workers work`,
+		async () => {
+			const figures = await runLoad({ cluster, portal, handlerUrl, processes: PROCESSES, timeoutMs: LOAD_TIMEOUT_MS, onProgress: (text) => process.stdout.write(`  [queue ${line}.x] ${text}\n`) });
+			process.stdout.write(`\n[queue ${line}.x, n8n ${cluster.version}] ${describeLoad(figures)}\n\n`);
+			expect(figures.exited).toEqual([]);
+			expect(figures.handlerStatuses).toEqual({ 200: PROCESSES });
+			expect(figures.wrong).toEqual([]);
+			expect(figures.correct).toBe(PROCESSES);
+			expect(figures.executions).toBe(PROCESSES);
+			expect(figures.executionStatuses).toEqual({ success: PROCESSES });
+			expect(figures.unattributed).toBe(0);
+			for (const count of Object.values(figures.perWorker)) expect(count).toBeGreaterThan(0);
+			// Refused calls (the portal's limit is shared, the buckets are not) were waited out, never lost.
+			expect(figures.portal.otherErrors).toEqual([]);
+		},
+		LOAD_TIMEOUT_MS + 3 * 60 * 1000,
+	);
+});

@@ -154,7 +154,7 @@ n8n in queue mode (\`test/e2e/queue-harness.js\`): one main, one \`n8n webhook\`
 (\`--concurrency=10\`), Postgres ${path.basename(path.dirname(postgresBinDir()))} and Redis (Debian's packages) on 127.0.0.1, a fresh cluster and a fresh portal per case.
 The example workflow (Trigger → Log → Log → Send Result, webhook credential, plan Standard unless the case says otherwise) is active;
 the sandbox portal (standard plan: burst ${LIMIT.burst}, ${LIMIT.drainPerSecond} per second) starts ${PROCESSES} business processes at once, each calling the
-trigger's production URL on the webhook processor (the sandbox's parallel workers: ${results.every((r) => r.figures.parallelWorkers) ? `on, each REST call delayed 0-${process.env.QUEUE_LOAD_PARALLEL_DELAY_MS ?? 200} ms` : 'not in this sandbox yet, calls run in arrival order'}).
+trigger's production URL on the webhook processor (the sandbox's parallel workers on: each REST call delayed 0-${results[0]?.figures.parallelWorkersMaxDelayMs} ms).
 "Last result" is the time the portal wrote the last process's final line (Send Result). The machine
 is shared and noisy: one run's figures.
 

@@ -6,8 +6,6 @@
  * starting many business processes at once, each calling the trigger's production URL on the
  * webhook processor. Measures what the portal and n8n saw; judges nothing (the callers do).
  */
-const fs = require('node:fs');
-const path = require('node:path');
 
 const { startSandbox } = require('../sandbox');
 const { sleep } = require('./processes');
@@ -24,18 +22,13 @@ function expectedLines(n) {
 }
 
 /**
- * Whether the sandbox knows "parallel workers" (requests run side by side with random delays, as a
- * portal's PHP workers do): the option is passed either way, this only says whether it counted.
- */
-const SANDBOX_HAS_PARALLEL_WORKERS = fs.readFileSync(path.join(__dirname, '..', 'sandbox', 'index.js'), 'utf8').includes('parallelWorkersMaxDelayMs');
-
-/**
- * The portal for the load: the standard plan (burst 50, 2 per second), parallel workers on when the
- * sandbox has them.
+ * The portal for the load: the standard plan (burst 50, 2 per second), running requests side by
+ * side with random delays (parallel workers), as a portal's PHP workers do.
  * @param {{ maxLifetimeMs: number, parallelWorkersMaxDelayMs?: number }} options
  */
 async function startLoadPortal({ maxLifetimeMs, parallelWorkersMaxDelayMs = Number(process.env.QUEUE_LOAD_PARALLEL_DELAY_MS ?? 200) }) {
-	return await startSandbox(/** @type {any} */ ({ rateLimit: { burst: 50, drainPerSecond: 2 }, maxLifetimeMs, parallelWorkersMaxDelayMs }));
+	const portal = await startSandbox({ rateLimit: { burst: 50, drainPerSecond: 2 }, maxLifetimeMs, parallelWorkersMaxDelayMs });
+	return Object.assign(portal, { parallelWorkersMaxDelayMs });
 }
 
 /**
@@ -169,7 +162,7 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 		executionsPerSecond: seconds ? executions.length / seconds : undefined,
 		portal: portalCalls(portal, journalStart),
 		exited: cluster.exited(),
-		parallelWorkers: SANDBOX_HAS_PARALLEL_WORKERS,
+		parallelWorkersMaxDelayMs: portal.parallelWorkersMaxDelayMs,
 	};
 }
 
@@ -207,7 +200,7 @@ function describeLoad(figures) {
 		`(${figures.executionsPerSecond === undefined ? 'n/a' : figures.executionsPerSecond.toFixed(2)} executions/s); ` +
 		`portal: ${portal.calls} REST calls, ${portal.refused} refused (503 QUERY_LIMIT_EXCEEDED, ${pct}%), ` +
 		`by method ${Object.entries(portal.byMethod).map(([method, row]) => `${method} ${row.calls}/${row.refused}`).join(', ')}; ` +
-		`sandbox parallel workers: ${figures.parallelWorkers ? 'on' : 'not available'}`
+		`sandbox parallel workers: 0-${figures.parallelWorkersMaxDelayMs} ms`
 	);
 }
 

@@ -15,6 +15,7 @@ const { packPackage } = require('./n8n-harness');
 const { createQueueCluster } = require('./queue-harness');
 const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad, expectedLines } = require('./queueLoad');
 const { sleep } = require('./processes');
+const { until } = require('./until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const PROCESSES = Number(process.env.QUEUE_LOAD_PROCESSES || 200);
@@ -24,15 +25,17 @@ const REGISTERED_ID = 'queueRegisteredA';
 const REGISTERED_PATH = 'e2e-registered-action/bitrix24-bizproc';
 
 /**
- * What the trigger's registration options say today, step by step: the bizproc.activity.* calls the
- * portal must see, in order and each exactly once whichever process makes them, and whether the
- * action is registered after. Today activation asks whether the action exists (list), then adds it;
- * deactivation deletes it. The trigger issue changes these options: adapt this table, not the test.
+ * What the trigger's registration options say (default: Remove Registration on Deactivation off),
+ * step by step: the changes the portal must see (bizproc.activity add/update/delete), each exactly
+ * once whichever process makes them, whether the action is registered after, and whether a business
+ * process then reaches the workflow. Adapt this table, not the test, when the options change.
  */
 const REGISTRATION_STEPS = [
-	{ step: 'activate', active: true, calls: ['bizproc.activity.list oauth 200', 'bizproc.activity.add oauth 200'], registered: true },
-	{ step: 'deactivate', active: false, calls: ['bizproc.activity.delete oauth 200'], registered: false },
+	{ step: 'activate', active: true, changes: ['bizproc.activity.add oauth 200'], registered: true, reachable: true },
+	{ step: 'deactivate: the action stays', active: false, changes: [], registered: true, reachable: false },
+	{ step: 'activate again: nothing to change', active: true, changes: [], registered: true, reachable: true },
 ];
+const CHANGES = ['bizproc.activity.add', 'bizproc.activity.update', 'bizproc.activity.delete'];
 /** How long after a step other processes get to make a second call that would be wrong. */
 const SETTLE_MS = 5000;
 
@@ -44,13 +47,6 @@ afterAll(() => {
 	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 });
 
-async function until(condition, timeoutMs = 60_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-		await sleep(250);
-	}
-}
 
 describe.each(LINES)('n8n %s.x in queue mode (main, webhook processor, 2 workers)', (line) => {
 	let cluster;
@@ -99,25 +95,26 @@ describe.each(LINES)('n8n %s.x in queue mode (main, webhook processor, 2 workers
 	});
 
 	test('with the OAuth2 credential, each step of the registration is made once, not once per process', async () => {
-		for (const { step, active, calls, registered } of REGISTRATION_STEPS) {
+		for (const { step, active, changes, registered, reachable } of REGISTRATION_STEPS) {
 			const journalStart = portal.journal().length;
 			await cluster.main.setActive(REGISTERED_ID, active);
-			const registrationCalls = () => portal.journal().slice(journalStart).filter((entry) => entry.restMethod?.startsWith('bizproc.activity.'));
-			await until(() => registrationCalls().length >= calls.length); // 2.x publishes in the background
+			const changeCalls = () => portal.journal().slice(journalStart).filter((entry) => CHANGES.includes(entry.restMethod ?? ''));
+			await until(() => changeCalls().length >= changes.length); // 2.x publishes in the background
 			await sleep(SETTLE_MS);
-			expect({ step, calls: registrationCalls().map((entry) => `${entry.restMethod} ${entry.authKind} ${entry.status}`) }).toEqual({ step, calls });
+			expect({ step, changes: changeCalls().map((entry) => `${entry.restMethod} ${entry.authKind} ${entry.status}`) }).toEqual({ step, changes });
 			expect({ step, registered: portal.registeredActivities().length > 0 }).toEqual({ step, registered });
-			if (!registered) continue;
+			if (!reachable) continue;
 
 			// The registered HANDLER is the webhook processor's URL, and a call through it runs on a worker.
 			const [action] = portal.registeredActivities();
 			expect(action).toMatchObject({ CODE: 'n8n_e2e_check', HANDLER: `${cluster.webhookBaseUrl}/webhook/${REGISTERED_PATH}`, USE_SUBSCRIPTION: 'Y' });
 			await cluster.main.waitForWebhook(action.HANDLER, 120_000);
+			const before = new Set((await executionsOf(REGISTERED_ID)).map((execution) => execution.id));
 			const run = await portal.startWorkflow({ code: 'n8n_e2e_check', properties: { Order: 'ORD-Q' } });
 			expect(run.handlerStatus).toBe(200);
 			await until(() => portal.workflow(run.workflowId).state === 'completed');
 			expect(portal.workflow(run.workflowId).logLines[0].message).toBe('Order ORD-Q checked through the registered action');
-			const [execution] = await executionsOf(REGISTERED_ID);
+			const execution = (await executionsOf(REGISTERED_ID)).find((candidate) => !before.has(candidate.id));
 			await until(() => cluster.workerOf().has(execution.id), 10_000);
 		}
 	});

@@ -30,8 +30,12 @@ const REGISTERED_PATH = 'e2e-registered-action/bitrix24-bizproc';
  * once whichever process makes them, whether the action is registered after, and whether a business
  * process then reaches the workflow. Adapt this table, not the test, when the options change.
  */
+const renameAction = (nodes) => {
+	nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')).parameters.activityName = 'Check the order (renamed)';
+};
 const REGISTRATION_STEPS = [
 	{ step: 'activate', active: true, changes: ['bizproc.activity.add oauth 200'], registered: true, reachable: true },
+	{ step: 'publish with the action renamed', active: true, publish: renameAction, changes: ['bizproc.activity.update oauth 200'], registered: true, reachable: true },
 	{ step: 'deactivate: the action stays', active: false, changes: [], registered: true, reachable: false },
 	{ step: 'activate again: nothing to change', active: true, changes: [], registered: true, reachable: true },
 ];
@@ -76,6 +80,20 @@ describe.each(LINES)('n8n %s.x in queue mode (main, webhook processor, 2 workers
 
 	const executionsOf = async (workflowId) => await cluster.main.readExecutions({ workflowId });
 
+	/** The editor's save of an edited active workflow, then (2.x) its publish, as triggerLifecycle.e2e does. */
+	async function publishEdit(id, edit) {
+		const { data } = await cluster.main.getJson(`/rest/workflows/${id}`);
+		const nodes = structuredClone(data.nodes);
+		edit(nodes);
+		await cluster.main.patchJson(`/rest/workflows/${id}`, { nodes, connections: data.connections, versionId: data.versionId });
+		if (line === '1') return; // 1.x re-activates an active workflow on save
+		await cluster.main.setActive(id, true);
+		await until(async () => {
+			const { data: status } = await cluster.main.getJson(`/rest/workflows/${id}/publication-status`);
+			return status.pendingVersionId === null && status.status !== 'in_progress';
+		}, 60_000, 'publication');
+	}
+
 	test('production calls go to the webhook processor: the main does not serve them', async () => {
 		const response = await fetch(`${cluster.main.baseUrl}/webhook/${handlerUrl.split('/webhook/')[1]}`, { method: 'POST' });
 		await response.arrayBuffer();
@@ -95,9 +113,10 @@ describe.each(LINES)('n8n %s.x in queue mode (main, webhook processor, 2 workers
 	});
 
 	test('with the OAuth2 credential, each step of the registration is made once, not once per process', async () => {
-		for (const { step, active, changes, registered, reachable } of REGISTRATION_STEPS) {
+		for (const { step, active, publish, changes, registered, reachable } of REGISTRATION_STEPS) {
 			const journalStart = portal.journal().length;
-			await cluster.main.setActive(REGISTERED_ID, active);
+			if (publish) await publishEdit(REGISTERED_ID, publish);
+			else await cluster.main.setActive(REGISTERED_ID, active);
 			const changeCalls = () => portal.journal().slice(journalStart).filter((entry) => CHANGES.includes(entry.restMethod ?? ''));
 			await until(() => changeCalls().length >= changes.length); // 2.x publishes in the background
 			await sleep(SETTLE_MS);

@@ -9,7 +9,7 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { APPLICATION_TYPE, WEBHOOK_TYPE } from '../shared/credentialAccess';
+import { credentialTypeOf, usesApplication } from '../shared/credentialAccess';
 import { verifyWithPortal } from './portalCheck';
 import {
 	RecentTokens,
@@ -48,10 +48,8 @@ function logRefusal(context: IWebhookFunctions, reason: string): void {
 	});
 }
 
-const usesApplication = (context: IWebhookFunctions) => context.getNodeParameter('authentication', 'webhook') === 'oAuth2';
-
 async function expectedApplicationToken(context: IWebhookFunctions): Promise<string | undefined> {
-	const type = usesApplication(context) ? APPLICATION_TYPE : WEBHOOK_TYPE;
+	const type = credentialTypeOf(context);
 	try {
 		const credentials = await context.getCredentials(type);
 		const token = credentials.applicationToken;

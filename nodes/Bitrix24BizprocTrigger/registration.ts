@@ -30,6 +30,7 @@ import { createHash } from 'crypto';
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
 import { bitrix24CodeOf } from '../shared/bitrix24Errors';
+import { usesApplication } from '../shared/credentialAccess';
 import { callBitrix24 } from './callBitrix24';
 
 export type RegisterAs = 'action' | 'robot' | 'none';
@@ -66,10 +67,6 @@ export const claimKey = (code: string) => `n8n.handler.${code}`;
 /** Test webhooks ("Listen for test event") never change what the portal has registered. */
 function isTestRun(context: IHookFunctions): boolean {
 	return context.getMode() === 'manual' || context.getActivationMode() === 'manual';
-}
-
-function usesApplication(context: IHookFunctions): boolean {
-	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2';
 }
 
 function registerAsOf(context: IHookFunctions): RegisterAs {

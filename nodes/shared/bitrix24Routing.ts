@@ -66,7 +66,7 @@ export async function sendToBitrix24(
 	const baseURL = restBaseUrlOf(this, credentialType, credentials, itemIndex);
 	const params = requestData.options.body as IDataObject;
 	const method = String(requestData.options.url);
-	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf((name, fallback) => this.getNodeParameter(name, fallback));
+	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf(this);
 	const queue = queueFor(`${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`, rateLimitOf(credentials));
 
 	const outcome = await queue.submit({

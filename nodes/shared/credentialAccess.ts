@@ -11,8 +11,13 @@ export const APPLICATION_TYPE = 'bitrix24OAuth2Api';
 
 type NodeContext = IExecuteSingleFunctions | IHookFunctions | IWebhookFunctions;
 
+/** Whether the node uses a Bitrix24 application (OAuth2) rather than an inbound webhook. */
+export function usesApplication(context: NodeContext): boolean {
+	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2';
+}
+
 export function credentialTypeOf(context: NodeContext): string {
-	return context.getNodeParameter('authentication', 'webhook') === 'oAuth2' ? APPLICATION_TYPE : WEBHOOK_TYPE;
+	return usesApplication(context) ? APPLICATION_TYPE : WEBHOOK_TYPE;
 }
 
 /** The REST base URL of a credential: the webhook base, or the OAuth2 portal's `/rest/`. */

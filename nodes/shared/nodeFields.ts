@@ -1,5 +1,5 @@
 /** The editor fields that several nodes share: authentication, Event Token, and the call options. */
-import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { APPLICATION_TYPE, WEBHOOK_TYPE } from './credentialAccess';
 
@@ -87,10 +87,10 @@ export const requestOptionsProperty: INodeProperties = {
 };
 
 /** The node's options for the item, with the defaults filled in. */
-export function callOptionsOf(read: (name: string, fallback: unknown) => unknown): CallOptions {
+export function callOptionsOf(context: IExecuteSingleFunctions): CallOptions {
 	return {
-		maxWaitSeconds: Number(read('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS)),
-		timeoutSeconds: Number(read('options.timeoutSeconds', DEFAULT_TIMEOUT_SECONDS)),
-		combineIntoBatches: read('options.combineIntoBatches', true) !== false,
+		maxWaitSeconds: Number(context.getNodeParameter('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS)),
+		timeoutSeconds: Number(context.getNodeParameter('options.timeoutSeconds', DEFAULT_TIMEOUT_SECONDS)),
+		combineIntoBatches: context.getNodeParameter('options.combineIntoBatches', true) !== false,
 	};
 }

@@ -14,6 +14,14 @@ export class Bitrix24BizprocLog implements INodeType {
 		version: 1,
 		subtitle: 'Write to business process log',
 		description: 'Write a line into the log of the Bitrix24 business process that called your action',
+		builderHint: {
+			searchHint:
+				'Writes one line per item into the log of a Bitrix24 business process that is waiting in an action of your application (bizproc.activity.log). Needs the event_token of that process: place it after Bitrix24 Bizproc Trigger, which outputs event_token; the Event Token field defaults to it. Use it for progress lines; finish with Bitrix24 Bizproc Send Result so the process goes on.',
+			relatedNodes: [
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocTrigger', relationHint: 'Starts the workflow and provides the event_token this node writes with' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult', relationHint: 'Completes the action after the log lines, so the business process goes on' },
+			],
+		},
 		defaults: { name: 'Bitrix24 Bizproc Log' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -14,6 +14,14 @@ export class Bitrix24BizprocSendResult implements INodeType {
 		version: 1,
 		subtitle: 'Complete the action',
 		description: 'Complete the Bitrix24 business process action with return values, so the process goes on',
+		builderHint: {
+			searchHint:
+				'Completes a Bitrix24 business process action with return values and an optional last log line (bizproc.event.send), so the waiting process goes on. Needs the event_token from Bitrix24 Bizproc Trigger (the Event Token field defaults to it). Use it once per call, as the last step after the work and any Bitrix24 Bizproc Log lines.',
+			relatedNodes: [
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocTrigger', relationHint: 'Starts the workflow and provides the event_token of the action to complete' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog', relationHint: 'Writes progress lines into the same business process log before the action is completed' },
+			],
+		},
 		defaults: { name: 'Bitrix24 Bizproc Send Result' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

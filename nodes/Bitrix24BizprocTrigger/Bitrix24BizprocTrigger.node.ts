@@ -106,6 +106,14 @@ export class Bitrix24BizprocTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["registerAs"] === "robot" ? "Robot " + $parameter["activityCode"] : $parameter["activityCode"] ? "Action " + $parameter["activityCode"] : "Business process action" }}',
 		description: 'Starts a workflow when a Bitrix24 business process reaches your application action or robot',
+		builderHint: {
+			searchHint:
+				'Starts a workflow when a Bitrix24 business process reaches an action or robot of your application: the workflow is the action\'s handler. Outputs event_token, workflow_id, document_id and the action\'s properties. With an OAuth2 credential it registers the action when the workflow is activated. The usual shape: this trigger, the work, Bitrix24 Bizproc Log for progress lines, and Bitrix24 Bizproc Send Result to complete the action; without Send Result the process waits.',
+			relatedNodes: [
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog', relationHint: 'Writes progress lines into the calling business process log with the event_token' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult', relationHint: 'Completes the action with return values; every call needs it once, or the process waits' },
+			],
+		},
 		defaults: { name: 'Bitrix24 Bizproc Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -7,7 +7,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 const sourceOf = (distFile: string) => path.join(root, distFile.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 test('community-package metadata: MIT, keyword, files, peer n8n-workflow, no runtime dependencies, no install scripts', () => {
-	expect(manifest).toMatchObject({ name: 'n8n-nodes-bitrix24-bizproc', license: 'MIT', files: ['dist'], peerDependencies: { 'n8n-workflow': '*' } });
+	expect(manifest).toMatchObject({ name: 'n8n-nodes-bitrix24-bizproc', license: 'MIT', files: ['dist', 'CHANGELOG.md'], peerDependencies: { 'n8n-workflow': '*' } });
 	expect(manifest.keywords).toContain('n8n-community-node-package');
 	expect(manifest.dependencies ?? {}).toEqual({});
 	for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(manifest.scripts[hook]).toBeUndefined();

@@ -547,7 +547,7 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 		['500 INTERNAL_SERVER_ERROR', { kind: 'internalError' }],
 		['a 502 web page from a proxy', { kind: 'htmlPage' }],
 		['a cut connection', { kind: 'drop' }],
-		['an answer slower than one request may take', { kind: 'slow', delayMs: 1500 }],
+		['an answer slower than the 15 s the check used to wait', { kind: 'slow', delayMs: 16_000 }],
 	])("app.info with the call's token answers %s once: not a verdict, asked again, the genuine call runs", async (_label, fault) => {
 		setCheckTiming(20_000, 1000);
 		await knowOwnApplication();
@@ -557,7 +557,8 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 		expect(call.handlerStatus).toBe(200);
 		await h.settle();
 		expect(h.executions).toHaveLength(1);
-		expect(appInfoCalls().length).toBeGreaterThanOrEqual(2);
+		// The journal lists a request once answered: the slow one is still held by the portal.
+		expect(appInfoCalls().length).toBeGreaterThanOrEqual(fault.kind === 'slow' ? 1 : 2);
 		expect([...warnings, ...errors]).toEqual([]);
 	});
 
@@ -600,8 +601,9 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 				}),
 			),
 		);
-		expect(new Set(forged.map((call) => call.handlerStatus))).toEqual(new Set([401, 503]));
+		// Two for the first call (the credential's application, the call's token), then at most 10 checks.
 		expect(appInfoCalls().length).toBeLessThanOrEqual(2 + 10);
+		expect(forged.filter((call) => ![401, 503].includes(call.handlerStatus))).toEqual([]);
 		const genuine = await portal.startWorkflow({ handlerUrl: h.productionUrl });
 		expect(genuine.handlerStatus).toBe(200);
 		await h.settle();

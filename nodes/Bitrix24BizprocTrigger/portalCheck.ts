@@ -24,7 +24,7 @@
  * What forged calls can spend: at most CHECKS_BURST requests at once per credential, then one per
  * CHECK_EVERY_MS; a call past that is refused (503) without asking.
  */
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 
 import { sleep, type IDataObject, type IHttpRequestOptions, type IN8nHttpFullResponse, type IWebhookFunctions } from 'n8n-workflow';
 
@@ -106,32 +106,25 @@ async function askAppInfo(
 	send: (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>,
 ): Promise<{ info: IDataObject } | { refused: string } | { unknown: string }> {
 	const queue = queueFor(`${APPLICATION_TYPE}:${context.getNode().credentials?.[APPLICATION_TYPE]?.id ?? ''}:${portalUrl}`, rateLimitOf(credentials));
+	const transport: Transport = async ({ method, body }) => {
+		const timeout = Math.max(1, Math.min(timing.attemptTimeoutMs, deadline - Date.now()));
+		try {
+			const response = await send({ method: 'POST', url: `${portalUrl}${method}.json`, body, json: true, returnFullResponse: true, timeout });
+			return { status: response.statusCode, body: response.body };
+		} catch (error) {
+			return { failure: failureFromThrown(error) };
+		}
+	};
 	let answer: ReturnType<typeof readAnswer> = { unknown: 'NOT_ASKED' };
-	for (let attempt = 1; ; attempt++) {
-		const left = deadline - Date.now();
-		if (left <= 0) return answer;
-		const transport: Transport = async ({ method, body }) => {
-			try {
-				const options: IHttpRequestOptions = {
-					method: 'POST',
-					url: `${portalUrl}${method}.json`,
-					body,
-					json: true,
-					returnFullResponse: true,
-					timeout: Math.max(1, Math.min(timing.attemptTimeoutMs, deadline - Date.now())),
-				};
-				const response = await send(options);
-				return { status: response.statusCode, body: response.body };
-			} catch (error) {
-				return { failure: failureFromThrown(error) };
-			}
-		};
-		const outcome = await queue.submit({ method: 'app.info', params: {}, orderKey: `app.info:${attempt}:${Math.random()}`, batchCommand: undefined, maxWaitMs: left, send: transport });
+	for (let attempt = 1; deadline > Date.now(); attempt++) {
+		// A key of its own: checks never wait for each other's requests, only for the plan.
+		const outcome = await queue.submit({ method: 'app.info', params: {}, orderKey: randomUUID(), batchCommand: undefined, maxWaitMs: deadline - Date.now(), send: transport });
 		answer = readAnswer(outcome);
 		if (!('unknown' in answer)) return answer;
 		// Not a verdict: ask again a little later (the queue spaces it by the plan as well).
 		await sleep(Math.min(500 * attempt, Math.max(0, deadline - Date.now())));
 	}
+	return answer;
 }
 
 /** The credential's own application, as `app.info` with the credential's token describes it. */

@@ -10,7 +10,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { credentialTypeOf, usesApplication } from '../shared/credentialAccess';
-import { verifyWithPortal } from './portalCheck';
+import { verifyWithPortal, type PortalCheck } from './portalCheck';
 import {
 	RecentTokens,
 	applicationTokenOf,
@@ -82,11 +82,19 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 	const expected = await expectedApplicationToken(context);
 	let checkedByPortal = false;
 	if (expected === undefined && usesApplication(context)) {
-		let verdict;
+		let verdict: PortalCheck;
 		try {
 			verdict = await verifyWithPortal(context, authOf(fields));
 		} catch (error) {
-			logRefusal(context, `the credential has no Application Token and the portal could not be asked about the call (${(error as Error).message})`);
+			verdict = { noVerdict: (error as Error).message };
+		}
+		if ('noVerdict' in verdict) {
+			// No verdict in the time the check may ask (portalCheck.ts says why that long): refused, loudly,
+			// as Bitrix24 never sends this call again and its business process now waits at the action.
+			context.logger.error(
+				`Bitrix24 Bizproc Trigger could not check a call with the portal and refused it (${verdict.noVerdict}). Bitrix24 does not send a call twice: business process ${String(fields.workflow_id ?? '')} waits at the action until its timeout; restart it in Bitrix24. Enter the Application Token in the credential so calls are checked without asking the portal.`,
+				{ workflowId: context.getWorkflow().id, node: context.getNode().name },
+			);
 			return refuse(context, 503, 'unavailable', 'The call could not be checked with the portal. Enter the Application Token in the credential.');
 		}
 		if (!verdict.genuine) {

@@ -5,7 +5,8 @@
  * and no `delete`; the action is never missing from the portal; a business process started after
  * each step reaches the workflow (or, while it is off, waits). Then: a second workflow with the same
  * Code refuses to activate; a call before the Application Token is known is checked with the portal
- * and a forged one never runs; the credentials' address rules as n8n itself evaluates them.
+ * (asked again after a busy answer), its application token kept for the next calls, and a forged one
+ * never runs; the credentials' address rules as n8n itself evaluates them.
  */
 const { startSandbox } = require('../sandbox');
 const { fixture, sandboxCredentials } = require('./fixtures');
@@ -267,8 +268,13 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await n8n.waitForWebhook(handlerUrl);
 		const executions = async () => (await n8n.storedExecutions()).filter((e) => e.workflowId === FIRST_RUN_ID);
 
+		const appInfo = () => portal.journal().filter((entry) => entry.restMethod === 'app.info');
+		// The portal is busy when the first call comes: its first app.info is refused. Not a verdict: asked again.
+		portal.clearJournal();
+		portal.injectFault({ kind: 'error', method: 'app.info', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests' });
 		const genuine = await portal.startWorkflow({ handlerUrl });
 		expect(genuine.handlerStatus).toBe(200);
+		expect(appInfo().map((entry) => entry.status)).toEqual([503, 200, 200]);
 		await until(() => portal.workflow(genuine.workflowId).logLines.length === 1, 60_000, 'the line');
 		await until(async () => (await executions()).some((e) => e.status === 'success'), 60_000, 'the execution');
 		const [execution] = await executions();
@@ -276,11 +282,20 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		expect(item.setup_hint).toContain('Include Access Tokens');
 		expect(execution.raw).not.toContain(portal.oauth.applicationToken);
 
-		const forged = await portal.startWorkflow({ handlerUrl, tokens: { ...portal.issueOAuthTokens({}), access_token: 'forged0123456789abcdef0123456789' } });
-		const foreign = await portal.startWorkflow({ handlerUrl, tokens: portal.issueOAuthTokens({ application: 'other' }) });
+		// The verified call's application token was kept in the static data (n8n saved it after the call):
+		// the next call with it, and another user's access token, is accepted without asking the portal.
+		portal.clearJournal();
+		const next = await portal.startWorkflow({ handlerUrl, tokens: portal.issueOAuthTokens({ userId: 2 }) });
+		expect(next.handlerStatus).toBe(200);
+		expect(appInfo()).toEqual([]);
+		await until(() => portal.workflow(next.workflowId).logLines.length === 1, 60_000, 'the second line');
+
+		// Forged calls know neither the application token nor a genuine access token of the application.
+		const forged = await portal.startWorkflow({ handlerUrl, applicationToken: 'madeup0123456789abcdef0123456789', tokens: { ...portal.issueOAuthTokens({}), access_token: 'forged0123456789abcdef0123456789' } });
+		const foreign = await portal.startWorkflow({ handlerUrl, applicationToken: 'otherapp0123456789abcdef01234567', tokens: portal.issueOAuthTokens({ application: 'other' }) });
 		expect([forged.handlerStatus, foreign.handlerStatus]).toEqual([401, 401]);
 		await sleep(1500);
-		expect(await executions()).toHaveLength(1);
+		expect(await executions()).toHaveLength(2);
 		expect(portal.workflow(forged.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
 		expect(portal.workflow(foreign.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
 	});

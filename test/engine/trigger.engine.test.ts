@@ -28,7 +28,7 @@ import {
 } from 'n8n-workflow';
 
 import sampleOutput from '../../docs/trigger-sample-output.json';
-import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
+import { forgetPortalVerdicts, setCheckTiming } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
@@ -249,12 +249,16 @@ class TriggerHarness {
 let portal: SandboxPortal;
 const harnesses: TriggerHarness[] = [];
 const warnings: string[] = [];
+const errors: string[] = [];
 
 beforeAll(async () => {
 	portal = (await startPortal()) as SandboxPortal;
 	const logger = Container.get(Logger);
 	jest.spyOn(logger, 'warn').mockImplementation((message: string) => {
 		warnings.push(message);
+	});
+	jest.spyOn(logger, 'error').mockImplementation((message: string) => {
+		errors.push(message);
 	});
 	jest.spyOn(logger, 'info').mockImplementation(() => {});
 });
@@ -265,6 +269,7 @@ afterAll(async () => {
 afterEach(async () => {
 	await Promise.all(harnesses.splice(0).map(async (h) => await h.stop()));
 	warnings.length = 0;
+	errors.length = 0;
 });
 
 async function harness(options: HarnessOptions): Promise<TriggerHarness> {
@@ -429,11 +434,17 @@ describe('calls that are not from the trusted application', () => {
 });
 
 describe('a first run: the OAuth2 credential without its Application Token asks the portal about each call', () => {
-	const noToken = () => oauthCredentialsOf(portal);
+	// No client-side plan: the node's bucket is shared by every test in this process, and a test's injected
+	// QUERY_LIMIT_EXCEEDED would slow the next ones down (the plan's spacing is the queue's own tests' business).
+	const noToken = () => oauthCredentialsOf(portal, { portalPlan: 'off' });
 	const appInfoCalls = () => portal.journal().filter((entry) => entry.restMethod === 'app.info');
 	beforeEach(() => {
 		forgetPortalVerdicts();
 		portal.clearJournal();
+	});
+	afterEach(() => {
+		setCheckTiming();
+		portal.clearFaults();
 	});
 
 	it('a genuine call runs, and the item says how to enter the token (without the token)', async () => {
@@ -456,13 +467,31 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 	it('asks once per access token: the same token again costs no request; a new one costs one', async () => {
 		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
 		const tokens = portal.issueOAuthTokens({});
-		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
-		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		// Each with an application token of its own, so the kept one (below) does not answer for them.
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens, applicationToken: 'app-token-one' });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens, applicationToken: 'app-token-two' });
 		expect(appInfoCalls()).toHaveLength(2);
-		await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		await portal.startWorkflow({ handlerUrl: h.productionUrl, applicationToken: 'app-token-three' });
 		expect(appInfoCalls()).toHaveLength(3);
 		await h.settle();
 		expect(h.executions).toHaveLength(3);
+	});
+
+	it("keeps the verified call's application token (hashed) in the static data: later calls with it cost no request", async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+		expect(appInfoCalls()).toHaveLength(2);
+		const kept = JSON.stringify(h.workflow.staticData);
+		expect(kept).toMatch(/[0-9a-f]{64}/);
+		expect(kept).not.toContain(portal.oauth.applicationToken);
+		// New access tokens (another user, later), the same application token: accepted without asking.
+		for (const userId of [1, 2]) {
+			expect((await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens: portal.issueOAuthTokens({ userId }) })).handlerStatus).toBe(200);
+		}
+		expect(appInfoCalls()).toHaveLength(2);
+		await h.settle();
+		expect(h.executions).toHaveLength(3);
+		expect(h.outputs()[2][0].setup_hint).toBe(SETUP_HINT);
 	});
 
 	it.each([
@@ -492,7 +521,8 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 		expect([ours.executions.length, theirs.executions.length]).toEqual([1, 1]);
 	});
 
-	it('a portal that cannot be asked: 503, nothing runs', async () => {
+	it('a portal that cannot be asked: asked again until the check ends, then 503, nothing runs, an error in the log', async () => {
+		setCheckTiming(2000, 500);
 		const h = await harness({
 			parameters: { authentication: 'oAuth2', registerAs: 'none' },
 			credentials: oauthCredentialsOf(portal, { portalUrl: 'http://127.0.0.1:9' }),
@@ -501,7 +531,84 @@ describe('a first run: the OAuth2 credential without its Application Token asks 
 		expect(call.handlerStatus).toBe(503);
 		await h.settle();
 		expect(h.executions).toHaveLength(0);
-		expect(warnings.join('\n')).toContain('the portal could not be asked');
+		expect(errors.join('\n')).toContain('could not check a call with the portal');
+		expect(errors.join('\n')).toContain(call.workflowId);
+	});
+
+	/** A genuine call first, so the credential's own application is known and the fault meets the call's token. */
+	async function knowOwnApplication(): Promise<void> {
+		const first = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken(), workflowId: 'wf-first' });
+		expect((await portal.startWorkflow({ handlerUrl: first.productionUrl })).handlerStatus).toBe(200);
+		portal.clearJournal();
+	}
+
+	it.each([
+		['503 QUERY_LIMIT_EXCEEDED', { kind: 'error', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests' }],
+		['500 INTERNAL_SERVER_ERROR', { kind: 'internalError' }],
+		['a 502 web page from a proxy', { kind: 'htmlPage' }],
+		['a cut connection', { kind: 'drop' }],
+		['an answer slower than the 15 s the check used to wait', { kind: 'slow', delayMs: 16_000 }],
+	])("app.info with the call's token answers %s once: not a verdict, asked again, the genuine call runs", async (_label, fault) => {
+		setCheckTiming(20_000, 1000);
+		await knowOwnApplication();
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		portal.injectFault({ ...fault, method: 'app.info' });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.executions).toHaveLength(1);
+		// The journal lists a request once answered: the slow one is still held by the portal.
+		expect(appInfoCalls().length).toBeGreaterThanOrEqual(fault.kind === 'slow' ? 1 : 2);
+		expect([...warnings, ...errors]).toEqual([]);
+	});
+
+	it("app.info with the credential's own token answers 503 once: asked again, the genuine call runs", async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		portal.injectFault({ kind: 'error', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests', method: 'app.info' });
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.executions).toHaveLength(1);
+		expect(appInfoCalls().map((entry) => entry.status)).toEqual([503, 200, 200]);
+	});
+
+	it('no verdict for the whole check: 503 and an error, and nothing is remembered: the same call later is accepted', async () => {
+		setCheckTiming(1500, 500);
+		await knowOwnApplication();
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		portal.injectFault({ kind: 'error', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests', method: 'app.info', count: 1000 });
+		const tokens = portal.issueOAuthTokens({});
+		const busy = await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		expect(busy.handlerStatus).toBe(503);
+		expect(appInfoCalls().length).toBeGreaterThanOrEqual(2);
+		expect(errors.join('\n')).toContain(busy.workflowId);
+		expect(errors.join('\n')).not.toContain(tokens.access_token);
+		portal.clearFaults();
+		const later = await portal.startWorkflow({ handlerUrl: h.productionUrl, tokens });
+		expect(later.handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.executions).toHaveLength(1);
+	});
+
+	it('40 forged calls with made-up tokens spend at most 10 checks; a genuine call right after is accepted (the kept token)', async () => {
+		const h = await harness({ parameters: { authentication: 'oAuth2', registerAs: 'none' }, credentials: noToken() });
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+		const forged = await Promise.all(
+			Array.from({ length: 40 }, async (_, index) =>
+				await portal.startWorkflow({
+					handlerUrl: h.productionUrl,
+					tokens: { ...portal.issueOAuthTokens({}), access_token: `forged${String(index).padStart(26, '0')}` },
+					applicationToken: `madeup${String(index).padStart(26, '0')}`,
+				}),
+			),
+		);
+		// Two for the first call (the credential's application, the call's token), then at most 10 checks.
+		expect(appInfoCalls().length).toBeLessThanOrEqual(2 + 10);
+		expect(forged.filter((call) => ![401, 503].includes(call.handlerStatus))).toEqual([]);
+		const genuine = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(genuine.handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.executions).toHaveLength(2);
+		expect(h.outputs()[1][0].event_token).toBe(genuine.eventToken);
 	});
 
 	it('with the Application Token entered, the portal is not asked and the item has no hint', async () => {

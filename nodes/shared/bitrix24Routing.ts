@@ -18,6 +18,7 @@ import {
 	type INodePropertyRouting,
 } from 'n8n-workflow';
 
+import { acceptedEarlier, rememberAccepted } from './acceptedCalls';
 import { batchCommandFor } from './batchCommands';
 import { credentialsOf, credentialTypeOf, restBaseUrlOf, secretsOf, WEBHOOK_TYPE } from './credentialAccess';
 import { failureFromThrown, toNodeError } from './n8nErrors';
@@ -67,7 +68,12 @@ export async function sendToBitrix24(
 	const params = requestData.options.body as IDataObject;
 	const method = String(requestData.options.url);
 	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf(this);
-	const queue = queueFor(`${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`, rateLimitOf(credentials));
+	const portal = `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`;
+	// Retry On Fail runs every item again: what the portal accepted on an earlier try is not sent twice.
+	const call = { itemIndex, portal, method, params };
+	const accepted = acceptedEarlier(this, call);
+	if (accepted) return [{ json: { ...accepted }, pairedItem: { item: itemIndex } }];
+	const queue = queueFor(portal, rateLimitOf(credentials));
 
 	const outcome = await queue.submit({
 		method,
@@ -78,7 +84,9 @@ export async function sendToBitrix24(
 		send: transportFor(this, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
 	});
 	if ('failure' in outcome) throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
-	return [{ json: { result: outcome.result, time: outcome.time } as IDataObject, pairedItem: { item: itemIndex } }];
+	const answer = { result: outcome.result, time: outcome.time } as IDataObject;
+	rememberAccepted(this, call, answer);
+	return [{ json: { ...answer }, pairedItem: { item: itemIndex } }];
 }
 
 /** Routing for one Bitrix24 method: the checks that build the body, and the wrapper that sends it. */

@@ -18,13 +18,13 @@ import {
 	type INodePropertyRouting,
 } from 'n8n-workflow';
 
-import { acceptedEarlier, rememberAccepted } from './acceptedCalls';
 import { batchCommandFor } from './batchCommands';
 import { credentialsOf, credentialTypeOf, restBaseUrlOf, secretsOf, WEBHOOK_TYPE } from './credentialAccess';
 import { failureFromThrown, toNodeError } from './n8nErrors';
 import { callOptionsOf } from './nodeFields';
 import { queueFor, type Transport } from './portalCallQueue';
 import { rateLimitOf } from './rateLimit';
+import { earlierOutcome, rememberOutcome } from './sentCalls';
 
 /**
  * How this item's execution reaches the portal. A webhook's secret is its URL: the request needs no
@@ -69,10 +69,15 @@ export async function sendToBitrix24(
 	const method = String(requestData.options.url);
 	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf(this);
 	const portal = `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`;
-	// Retry On Fail runs every item again: what the portal accepted on an earlier try is not sent twice.
+	// Retry On Fail runs every item again: a call the portal accepted, or may have run, on an earlier
+	// try is answered as it ended then, not sent twice.
 	const call = { itemIndex, portal, method, params };
-	const accepted = acceptedEarlier(this, call);
-	if (accepted) return [{ json: { ...accepted }, pairedItem: { item: itemIndex } }];
+	const earlier = earlierOutcome(this, call);
+	if (earlier && 'failure' in earlier) {
+		const failure = { ...earlier.failure, description: `${earlier.failure.description} Retry On Fail did not send it again either.` };
+		throw toNodeError(this.getNode(), failure, itemIndex, secretsOf(credentials, params));
+	}
+	if (earlier) return [{ json: { ...earlier.json }, pairedItem: { item: itemIndex } }];
 	const queue = queueFor(portal, rateLimitOf(credentials));
 
 	const outcome = await queue.submit({
@@ -83,10 +88,13 @@ export async function sendToBitrix24(
 		maxWaitMs: maxWaitSeconds * 1000,
 		send: transportFor(this, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
 	});
-	if ('failure' in outcome) throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
-	const answer = { result: outcome.result, time: outcome.time } as IDataObject;
-	rememberAccepted(this, call, answer);
-	return [{ json: { ...answer }, pairedItem: { item: itemIndex } }];
+	if ('failure' in outcome) {
+		if (outcome.failure.mayHaveRun) rememberOutcome(this, call, { failure: outcome.failure });
+		throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
+	}
+	const json = { result: outcome.result, time: outcome.time } as IDataObject;
+	rememberOutcome(this, call, { json });
+	return [{ json: { ...json }, pairedItem: { item: itemIndex } }];
 }
 
 /** Routing for one Bitrix24 method: the checks that build the body, and the wrapper that sends it. */

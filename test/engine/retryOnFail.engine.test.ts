@@ -63,8 +63,8 @@ describe('Log: items good, forged token, good, with Retry On Fail (3 tries)', ()
 	test('a try that succeeds returns every item, the remembered ones with the result the portal gave', async () => {
 		const first = portal.issueEventToken({});
 		const second = portal.issueEventToken({});
-		// The first request fails as a whole (500, not sent again by the queue): the node fails, n8n tries again.
-		portal.injectFault({ kind: 'internalError', count: 1 });
+		// The portal refuses the first request with a verdict (it did not run it): the node fails, n8n tries again.
+		portal.injectFault({ kind: 'error', status: 400, error: 'SOME_CODE', errorDescription: 'refused once', count: 1 });
 		const run = await runNode({
 			parameters: { logMessage: '={{ $json.message }}', options: { combineIntoBatches: false } },
 			credentials: webhookCredentials(portal),
@@ -100,6 +100,26 @@ describe('Log: items good, forged token, good, with Retry On Fail (3 tries)', ()
 		expect(written).toHaveLength(3);
 		expect(new Set(written).size).toBe(3);
 	});
+});
+
+test.each([
+	['a timeout', { kind: 'slow', delayMs: 1500 }, /did not answer in time/],
+	['an internal error', { kind: 'internalError', count: 3 }, /INTERNAL_SERVER_ERROR/],
+])('a call that may have run (%s) is not sent again by a retry: it fails as it did', async (_label, fault, message) => {
+	const { eventToken, workflowId } = portal.issueEventToken({});
+	portal.injectFault(fault as Parameters<Portal['injectFault']>[0]);
+	const run = await runNode({
+		parameters: { logMessage: 'maybe written', options: { timeoutSeconds: 0.3 } },
+		credentials: webhookCredentials(portal),
+		items: [{ event_token: eventToken }],
+		retryOnFail: RETRY,
+	});
+	portal.clearFaults();
+	expect(run.error?.message).toMatch(message);
+	expect(run.error?.description).toMatch(/not sent again.*Retry On Fail did not send it again either/s);
+	await new Promise((resolve) => setTimeout(resolve, 1800)); // a slow request is journaled when it is finally answered
+	expect(callsFor(workflowId, 'bizproc.activity.log')).toHaveLength(1);
+	expect(lines(workflowId).length).toBeLessThanOrEqual(1);
 });
 
 describe('a new run of the node still sends', () => {

@@ -1,6 +1,7 @@
 /**
- * The calls the portal already accepted in this run of the node, so that n8n's Retry On Fail never
- * writes a line twice.
+ * The calls this run of the node already sent that the portal accepted, or may have run (a timeout,
+ * a cut connection, a 5xx: no verdict came back), so that n8n's Retry On Fail never writes a line
+ * twice. A call the portal refused, or that certainly did not run, is sent again by a retry.
  *
  * Retry On Fail runs the whole node again, every item (n8n-core workflow-execute.ts,
  * processRunExecutionData: the tries loop calls runNode again with the same `executionData` object and
@@ -17,7 +18,12 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
-const acceptedByRun = new WeakMap<object, Map<string, IDataObject>>();
+import type { Bitrix24Failure } from './bitrix24Errors';
+
+/** The item's output json, or the failure whose call may have run. */
+export type EarlierOutcome = { json: IDataObject } | { failure: Bitrix24Failure };
+
+const outcomesByRun = new WeakMap<object, Map<string, EarlierOutcome>>();
 
 export interface CallInRun {
 	itemIndex: number;
@@ -31,17 +37,17 @@ function keyOf({ itemIndex, portal, method, params }: CallInRun): string {
 	return createHash('sha256').update(JSON.stringify([itemIndex, portal, method, params])).digest('base64');
 }
 
-/** What the portal answered when it accepted this very call earlier in this node run, if it did. */
-export function acceptedEarlier(context: IExecuteSingleFunctions, call: CallInRun): IDataObject | undefined {
+/** How this very call ended when it was sent earlier in this node run, if it must not be sent again. */
+export function earlierOutcome(context: IExecuteSingleFunctions, call: CallInRun): EarlierOutcome | undefined {
 	const run = context.getExecuteData?.();
-	return run ? acceptedByRun.get(run)?.get(keyOf(call)) : undefined;
+	return run ? outcomesByRun.get(run)?.get(keyOf(call)) : undefined;
 }
 
-/** Remembers, for this node run, that the portal accepted this call and what it answered. */
-export function rememberAccepted(context: IExecuteSingleFunctions, call: CallInRun, answer: IDataObject): void {
+/** Remembers, for this node run, how a call ended that must not be sent again. */
+export function rememberOutcome(context: IExecuteSingleFunctions, call: CallInRun, outcome: EarlierOutcome): void {
 	const run = context.getExecuteData?.();
 	if (!run) return;
-	let accepted = acceptedByRun.get(run);
-	if (!accepted) acceptedByRun.set(run, (accepted = new Map()));
-	accepted.set(keyOf(call), answer);
+	let outcomes = outcomesByRun.get(run);
+	if (!outcomes) outcomesByRun.set(run, (outcomes = new Map()));
+	outcomes.set(keyOf(call), outcome);
 }

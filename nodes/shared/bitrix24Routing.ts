@@ -24,6 +24,7 @@ import { failureFromThrown, toNodeError } from './n8nErrors';
 import { callOptionsOf } from './nodeFields';
 import { queueFor, type Transport } from './portalCallQueue';
 import { rateLimitOf } from './rateLimit';
+import { earlierOutcome, rememberOutcome } from './sentCalls';
 
 /**
  * How this item's execution reaches the portal. A webhook's secret is its URL: the request needs no
@@ -67,7 +68,17 @@ export async function sendToBitrix24(
 	const params = requestData.options.body as IDataObject;
 	const method = String(requestData.options.url);
 	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf(this);
-	const queue = queueFor(`${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`, rateLimitOf(credentials));
+	const portal = `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`;
+	// Retry On Fail runs every item again: a call the portal accepted, or may have run, on an earlier
+	// try is answered as it ended then, not sent twice.
+	const call = { itemIndex, portal, method, params };
+	const earlier = earlierOutcome(this, call);
+	if (earlier && 'failure' in earlier) {
+		const failure = { ...earlier.failure, description: `${earlier.failure.description} Retry On Fail did not send it again either.` };
+		throw toNodeError(this.getNode(), failure, itemIndex, secretsOf(credentials, params));
+	}
+	if (earlier) return [{ json: { ...earlier.json }, pairedItem: { item: itemIndex } }];
+	const queue = queueFor(portal, rateLimitOf(credentials));
 
 	const outcome = await queue.submit({
 		method,
@@ -77,8 +88,13 @@ export async function sendToBitrix24(
 		maxWaitMs: maxWaitSeconds * 1000,
 		send: transportFor(this, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
 	});
-	if ('failure' in outcome) throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
-	return [{ json: { result: outcome.result, time: outcome.time } as IDataObject, pairedItem: { item: itemIndex } }];
+	if ('failure' in outcome) {
+		if (outcome.failure.mayHaveRun) rememberOutcome(this, call, { failure: outcome.failure });
+		throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
+	}
+	const json = { result: outcome.result, time: outcome.time } as IDataObject;
+	rememberOutcome(this, call, { json });
+	return [{ json: { ...json }, pairedItem: { item: itemIndex } }];
 }
 
 /** Routing for one Bitrix24 method: the checks that build the body, and the wrapper that sends it. */

@@ -25,6 +25,50 @@ export function logMessageProblem(text: string | undefined): string | undefined 
 	return undefined;
 }
 
+/**
+ * Half of a UTF-16 surrogate pair without its other half (an emoji cut in two by `slice()`).
+ * JSON.stringify writes it as "\ud83d"; PHP's json_decode refuses the whole body for it
+ * (JSON_ERROR_UTF16, php-src ext/json/json_scanner.re), so the portal would see a call without
+ * parameters and answer as if the token were wrong.
+ */
+const HALF_CHARACTER = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Position (1-based, in characters as a person counts them) of the first half-character, or undefined. */
+export function halfCharacterAt(text: string): number | undefined {
+	const match = HALF_CHARACTER.exec(text);
+	return match ? Array.from(text.slice(0, match.index)).length + 1 : undefined;
+}
+
+const HALF_CHARACTER_HELP =
+	'That is one half of an emoji or another character that takes two UTF-16 units, usually cut in two by slice() or substring() in a Code node. Bitrix24 cannot decode a request that holds it and would refuse the whole call. Cut text by characters, for example Array.from(text).slice(0, 100).join(""), or remove the broken character.';
+
+/** Where a return value (its texts, and the names and texts inside it) holds a half-character. */
+function halfCharacterInValue(value: unknown, path: string): string | undefined {
+	if (typeof value === 'string') {
+		const at = halfCharacterAt(value);
+		return at === undefined ? undefined : `The return value "${path}" holds half of a character at position ${at}`;
+	}
+	if (typeof value !== 'object' || value === null) return undefined;
+	for (const [key, entry] of Object.entries(value)) {
+		const at = halfCharacterAt(key);
+		if (at !== undefined) return `A name inside the return value "${path}" holds half of a character at position ${at}`;
+		const found = halfCharacterInValue(entry, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+		if (found) return found;
+	}
+	return undefined;
+}
+
+/** Where the return values hold a half-character, as the start of an error message, or undefined. */
+export function halfCharacterInReturnValues(values: IDataObject): string | undefined {
+	for (const [name, value] of Object.entries(values)) {
+		const at = halfCharacterAt(name);
+		if (at !== undefined) return `The name of a return value holds half of a character at position ${at}`;
+		const found = halfCharacterInValue(value, name);
+		if (found) return found;
+	}
+	return undefined;
+}
+
 function refuse(context: IExecuteSingleFunctions, message: string, description: string): never {
 	const itemIndex = context.getItemIndex();
 	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description });
@@ -51,7 +95,15 @@ function requireEventToken(context: IExecuteSingleFunctions): string {
 	if (token === undefined || token === null || token === '') token = eventTokenFromTrigger(context);
 	const check = checkEventToken(token);
 	if (!check.ok) refuse(context, 'The Event Token cannot be used', `${check.problem} Nothing was sent.`);
+	const at = halfCharacterAt(check.token);
+	if (at !== undefined) refuse(context, 'The Event Token cannot be used', `It holds half of a character at position ${at}. ${HALF_CHARACTER_HELP} Map the event_token field of the handler call unchanged. Nothing was sent.`);
 	return check.token;
+}
+
+/** Refuses a log line that Bitrix24 could not decode. */
+function refuseHalfCharacterIn(context: IExecuteSingleFunctions, text: string | undefined): void {
+	const at = text === undefined ? undefined : halfCharacterAt(text);
+	if (at !== undefined) refuse(context, `The Log Message holds half of a character at position ${at}`, `${HALF_CHARACTER_HELP} Nothing was sent.`);
 }
 
 /** preSend for bizproc.activity.log. */
@@ -62,6 +114,7 @@ export async function checkLogInput(this: IExecuteSingleFunctions, options: IHtt
 	if (problem) {
 		refuse(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text. Nothing was sent.');
 	}
+	refuseHalfCharacterIn(this, text);
 	options.body = { event_token: eventToken, log_message: text };
 	return options;
 }
@@ -99,9 +152,12 @@ export async function checkSendResultInput(this: IExecuteSingleFunctions, option
 	const pairs = this.getNodeParameter('returnValues.values', []) as Array<{ name?: unknown; value?: unknown }>;
 	const { values, problem } = returnValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
 	if (problem) refuse(this, 'The Return Values cannot be sent', `${problem} Nothing was sent.`);
+	const broken = halfCharacterInReturnValues(values ?? {});
+	if (broken) refuse(this, broken, `${HALF_CHARACTER_HELP} Nothing was sent.`);
 	body.return_values = values;
 	// An empty message is left out: Bitrix24 then writes its own "Received response from the application".
 	const text = logMessageText(this.getNodeParameter('logMessage', ''));
+	refuseHalfCharacterIn(this, text);
 	if (!logMessageProblem(text)) body.log_message = text;
 	options.body = body;
 	return options;

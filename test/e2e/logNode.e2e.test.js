@@ -38,24 +38,25 @@ describe.each(LINES)('n8n %s.x', (line) => {
 	const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
 
 	/** Imports the handler-call workflow with these calls and runs it with `n8n execute`. */
-	async function runCalls(calls, { credential = 'webhook', onError = 'stopWorkflow' } = {}) {
+	async function runCalls(calls, { credential = 'webhook', onError = 'stopWorkflow', retry } = {}) {
 		const id = `e2eWorkflow${String(++workflowCount).padStart(5, '0')}`;
 		const credentialByName = {
 			webhook: ['bitrix24WebhookApi', 'b24WebhookCred01', 'webhook'],
 			wrongWebhook: ['bitrix24WebhookApi', 'b24WrongHookCred', 'webhook'],
 			oAuth2: ['bitrix24OAuth2Api', 'b24OAuth2Cred001', 'oAuth2'],
 		}[credential];
-		await n8n.importWorkflow(
-			fixture('handler-call-log.workflow.json', {
-				__WORKFLOW_ID__: id,
-				__CALLS_JSON__: JSON.stringify({ orderPrefix: '#', calls }),
-				__CREDENTIAL_TYPE__: credentialByName[0],
-				__CREDENTIAL_ID__: credentialByName[1],
-				__AUTHENTICATION__: credentialByName[2],
-				__ON_ERROR__: onError,
-				__LOG_OPTIONS__: {},
-			}),
-		);
+		const workflow = fixture('handler-call-log.workflow.json', {
+			__WORKFLOW_ID__: id,
+			__CALLS_JSON__: JSON.stringify({ orderPrefix: '#', calls }),
+			__CREDENTIAL_TYPE__: credentialByName[0],
+			__CREDENTIAL_ID__: credentialByName[1],
+			__AUTHENTICATION__: credentialByName[2],
+			__ON_ERROR__: onError,
+			__LOG_OPTIONS__: {},
+		});
+		// n8n's node settings Retry On Fail, Max. Tries and Wait Between Tries (ms).
+		if (retry) Object.assign(workflow.nodes.find((node) => node.name === LOG_NODE), { retryOnFail: true, ...retry });
+		await n8n.importWorkflow(workflow);
 		const result = await n8n.execute(id);
 		everythingN8nPrinted.push(result.stdout, result.stderr);
 		const stored = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === id);
@@ -167,6 +168,46 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		]);
 		expect(portal.workflow(first.workflowId).logLines.map((l) => l.message)).toEqual(['first']);
 		expect(portal.workflow(last.workflowId).logLines.map((l) => l.message)).toEqual(['last']);
+	});
+
+	test('Retry On Fail (3 tries) with items good, forged token, good: each good line is written once', async () => {
+		const first = portal.issueEventToken({});
+		const last = portal.issueEventToken({});
+		const forged = portal.issueEventToken({});
+		const forgedToken = forged.eventToken.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+		const result = await runCalls(
+			[
+				{ event_token: first.eventToken, text: 'first' },
+				{ event_token: forgedToken, text: 'forged' },
+				{ event_token: last.eventToken, text: 'last' },
+			],
+			{ retry: { maxTries: 3, waitBetweenTries: 10 } },
+		);
+		expect(result.error.message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
+		expect(result.stored.status).toBe('error');
+		expect(portal.workflow(first.workflowId).logLines.map((l) => l.message)).toEqual(['first']);
+		expect(portal.workflow(last.workflowId).logLines.map((l) => l.message)).toEqual(['last']);
+		// The portal's log: each good line once; the forged token's call was tried 3 times.
+		const sent = (workflowId) => portal.journal().filter((entry) => JSON.stringify(entry.params).includes(workflowId)).length;
+		expect([sent(first.workflowId), sent(forged.workflowId), sent(last.workflowId)]).toEqual([1, 3, 1]);
+	});
+
+	test('a message with half of an emoji is refused with its item and position; the other lines land', async () => {
+		const first = portal.issueEventToken({});
+		const broken = portal.issueEventToken({});
+		const result = await runCalls(
+			[
+				{ event_token: first.eventToken, text: 'first 🎉' },
+				{ event_token: broken.eventToken, text: 'Paid 🎉'.slice(0, -1) },
+			],
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(result.output.map((item) => item.json.result ?? item.json.error)).toEqual([true, 'The Log Message holds half of a character at position 6 (item 1)']);
+		expect(portal.workflow(first.workflowId).logLines.map((l) => l.message)).toEqual(['first 🎉']);
+		expect(portal.workflow(broken.workflowId).logLines).toEqual([]);
+		expect(JSON.stringify(portal.journal())).not.toContain(broken.workflowId);
+		// One line reached the portal, alone or in a batch.
+		expect(portal.journal().filter((entry) => entry.restMethod).map((entry) => entry.batchCommands ?? 1)).toEqual([1]);
 	});
 
 	test('n8n tried to reach nothing outside this machine during all of the above', () => {

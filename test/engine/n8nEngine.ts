@@ -191,6 +191,10 @@ export interface RunOptions {
 	credentials: StoredCredentials;
 	items: IDataObject[];
 	continueOnFail?: boolean;
+	/** n8n's node setting Retry On Fail: WorkflowExecute runs the node again, up to maxTries times in all. */
+	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+	/** How many times the node is on the execution stack with the same items (run index 0, 1, ...), as in a loop. */
+	runs?: number;
 	mode?: WorkflowExecuteMode;
 }
 
@@ -209,6 +213,7 @@ export async function runNode(options: RunOptions): Promise<EngineRun> {
 		parameters: NodeHelpers.getNodeParameters(nodeType.description.properties, options.parameters as INodeParameters, true, false, null, null) ?? {},
 		credentials: { [credentialType]: { id: '1', name: `Test ${credentialType}` } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(options.retryOnFail ? { retryOnFail: true, ...options.retryOnFail } : {}),
 	};
 	const workflow = new Workflow({ id: 'wf', name: 'test', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
 	const credentialsHelper = new CredentialsHelper(options.credentials, () => workflow, () => node);
@@ -217,7 +222,7 @@ export async function runNode(options: RunOptions): Promise<EngineRun> {
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node, data: { main: [options.items.map((json) => ({ json }))] }, source: null }],
+			nodeExecutionStack: Array.from({ length: options.runs ?? 1 }, () => ({ node, data: { main: [options.items.map((json) => ({ json }))] }, source: null })),
 		},
 	});
 	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);

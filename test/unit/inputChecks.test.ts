@@ -1,4 +1,4 @@
-import { logMessageProblem, logMessageText } from '../../nodes/shared/inputChecks';
+import { halfCharacterAt, logMessageProblem, logMessageText } from '../../nodes/shared/inputChecks';
 
 test.each([
 	['text as is', 'Order checked', 'Order checked'],
@@ -25,4 +25,15 @@ test.each([
 
 test.each([['00'], [' 0'], ['0.0'], ['false'], ['Привет'], ['🎉']])('logMessageProblem accepts %j', (text) => {
 	expect(logMessageProblem(text)).toBeUndefined();
+});
+
+test.each([
+	['whole emoji', 'ok 🎉👍🏽', undefined],
+	['no text', '', undefined],
+	['a first half at the end', 'ab\ud83d', 3],
+	['a second half at the start', '\udc00ab', 1],
+	['two first halves in a row', '\ud83d\ud83d\udc00', 1],
+	['after whole emoji, counted as characters', '🎉🎉x\udfff', 4],
+])('halfCharacterAt: %s', (_label, text, at) => {
+	expect(halfCharacterAt(text)).toBe(at);
 });

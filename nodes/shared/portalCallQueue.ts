@@ -11,11 +11,12 @@
  *
  * After an unknown outcome. A request that got no answer from the portal (a timeout, a cut
  * connection, a proxy's page) may still be running there: Bitrix24 ends a request at most 60 s after
- * it starts (b24restdocs limits.md: "one REST request must finish within 60 seconds"), and ours may
- * start there up to the way's length after it left. So its keys stay held until 70 s after it left
- * (the default Timeout: 60 s plus 10 s for the way), and a later call of such a key waits for that
- * within its Max Wait, or fails at once saying why. Failing the call would lose nothing the user
- * cannot see; sending it earlier could write it before the unanswered line, which nobody could see.
+ * it starts (b24restdocs limits.md, "one REST request must finish within 60 seconds"), and it may
+ * start there a little after it left. So its keys stay held until 70 s after it left (the default
+ * Timeout: 60 s plus 10 s for the way), and a later call of such a key waits for that within its Max
+ * Wait, or fails at once saying why. Waiting or failing is visible to the user; a line sent earlier
+ * could be written before the unanswered one (the portal runs requests in parallel), and nobody would
+ * see it until they read the log.
  *
  * Sending again. Only a call the portal certainly did not run: the whole request refused by the rate
  * limit (QUERY_LIMIT_EXCEEDED), a blocked method (OPERATION_TIME_LIMIT: for a batch, the command that

@@ -155,7 +155,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 			await landsAfter(4000); // the slow batch lands
 			expect(run.landedNow()).toEqual([expected(50, 1)[0]]);
 			expect(logCalls().map((call) => call.batchCommands)).toEqual([50]);
-		}, 60_000);
+		}, 180_000);
 	});
 
 	test('INTERNAL_SERVER_ERROR is not sent again', async () => {

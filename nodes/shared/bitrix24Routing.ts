@@ -80,13 +80,16 @@ export async function sendToBitrix24(
 	if (earlier) return [{ json: { ...earlier.json }, pairedItem: { item: itemIndex } }];
 	const queue = queueFor(portal, rateLimitOf(credentials));
 
+	const requestOptions = { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions;
 	const outcome = await queue.submit({
 		method,
 		params,
 		orderKey: String(params.event_token),
 		batchCommand: combineIntoBatches ? batchCommandFor(method, params) : undefined,
 		maxWaitMs: maxWaitSeconds * 1000,
-		send: transportFor(this, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
+		// Everything the transport applies but the call itself (Timeout, n8n's proxy and SSL options): only equal settings share a request.
+		requestSettings: JSON.stringify({ ...requestOptions, url: undefined, body: undefined }),
+		send: transportFor(this, credentialType, requestOptions),
 	});
 	if ('failure' in outcome) {
 		if (outcome.failure.mayHaveRun) rememberOutcome(this, call, { failure: outcome.failure });

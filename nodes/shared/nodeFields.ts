@@ -63,7 +63,7 @@ export const requestOptionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description:
-				"Whether to send calls that are waiting for the same portal together, up to 50 in one Bitrix24 batch request, which the rate limit counts once. Lines of one business process are written in order either way. Off: one request per item.",
+				"Whether to send calls that are waiting for the same portal together, up to 50 in one Bitrix24 batch request, which the rate limit counts once. Only calls with the same Timeout share a request. Lines of one business process are written in order either way. Off: one request per item.",
 		},
 		{
 			displayName: 'Max Wait Under Rate Limits (Seconds)',
@@ -72,7 +72,7 @@ export const requestOptionsProperty: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: DEFAULT_MAX_WAIT_SECONDS,
 			description:
-				"How long an item may wait for its turn under the portal's rate limit (QUERY_LIMIT_EXCEEDED) or for a blocked method (OPERATION_TIME_LIMIT) before it fails. A line is never sent twice.",
+				"How long an item may wait on the portal before it fails: for its turn under the rate limit (QUERY_LIMIT_EXCEEDED), for a blocked method (OPERATION_TIME_LIMIT), or for an earlier line of its business process that got no answer and may still be running (up to 70 s). The time an item waits for its business process's earlier line to be answered does not count. A line is never sent twice.",
 		},
 		{
 			displayName: 'Timeout (Seconds)',
@@ -81,7 +81,7 @@ export const requestOptionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: DEFAULT_TIMEOUT_SECONDS,
 			description:
-				'How long to wait for the portal to answer one request. Bitrix24 itself stops a request after 60 seconds. After a timeout the line may have been written, so it is not sent again.',
+				"How long to wait for the portal to answer one request. Bitrix24 itself stops a request after 60 seconds. After a timeout the line may have been written, so it is not sent again, and the business process's next line waits until the portal can no longer be running it (70 s after it was sent).",
 		},
 	],
 };

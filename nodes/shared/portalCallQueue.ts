@@ -9,13 +9,30 @@
  * order. Hence a key's next call never leaves while an earlier request holding that key is
  * unanswered, and a call sent again goes back to its own place, ahead of its key's later calls.
  *
+ * After an unknown outcome. A request that got no answer from the portal (a timeout, a cut
+ * connection, a proxy's page) may still be running there: Bitrix24 ends a request at most 60 s after
+ * it starts (b24restdocs limits.md, "one REST request must finish within 60 seconds"), and it may
+ * start there a little after it left. So its keys stay held until 70 s after it left (the default
+ * Timeout: 60 s plus 10 s for the way), and a later call of such a key waits for that within its Max
+ * Wait, or fails at once saying why. Waiting or failing is visible to the user; a line sent earlier
+ * could be written before the unanswered one (the portal runs requests in parallel), and nobody would
+ * see it until they read the log.
+ *
  * Sending again. Only a call the portal certainly did not run: the whole request refused by the rate
  * limit (QUERY_LIMIT_EXCEEDED), a blocked method (OPERATION_TIME_LIMIT: for a batch, the command that
  * got it), or no connection at all; each within the call's Max Wait. After a timeout, a cut
  * connection, a 5xx or an answer that does not say what became of a call, it fails and is not resent.
  *
- * Waiting. The bucket counts only requests that leave, so a call that gives up (Max Wait) takes
- * nothing from the calls after it.
+ * Waiting. Max Wait counts the time a call waits on the portal (its plan, a blocked method, an
+ * unanswered request it may still run), from when no request of the call's key is in flight: the time
+ * behind its own process's earlier request, waiting for the answer, is not counted. The bucket counts
+ * only requests that leave, so a call that gives up takes nothing from the calls after it. All
+ * waiting uses a clock that never goes back (performance.now), so a step of the system clock (NTP)
+ * changes nothing; the wall clock is read only to place the portal's own unix times.
+ *
+ * Sharing a request. Calls share a request only with calls of the same request settings (Timeout,
+ * n8n's request options: proxy, SSL, ...), so no call is sent with another node's Timeout; a call whose
+ * settings differ from the request being filled waits for a request of its own, in its turn.
  */
 import { sleep } from 'n8n-workflow';
 
@@ -38,21 +55,28 @@ export interface Call {
 	/** The call as a batch command, or undefined when it must go as a plain call. */
 	batchCommand: string | undefined;
 	maxWaitMs: number;
+	/** The request settings `send` applies (Timeout, request options): only equal ones share a request. */
+	requestSettings: string;
 	send: Transport;
 }
 
 export type CallOutcome = CommandOutcome;
 
 export interface Clock {
+	/** Milliseconds on a clock that never goes back: all waiting and spacing. */
 	now(): number;
+	/** Unix time in milliseconds: only to read the portal's own times (operating_reset_at). */
+	wallNow(): number;
 	sleep(ms: number): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
+// setTimeout (n8n's sleep) runs on libuv's monotonic clock too.
+const systemClock: Clock = { now: () => performance.now(), wallNow: () => Date.now(), sleep: async (ms) => await sleep(ms) };
 
 interface Waiting extends Call {
 	seq: number;
-	deadline: number;
+	/** Set when the call starts waiting on the portal (no request of its key in flight). */
+	deadline: number | undefined;
 	notBefore: number;
 	refusedAttempts: number;
 	lastFailure?: Bitrix24Failure;
@@ -64,6 +88,10 @@ const OUT_OF_TURN =
 	"It was not sent again: this business process's next lines, sent in the same request, were already written, and a late line would land out of order.";
 /** The official JS SDK's wait after OPERATION_TIME_LIMIT when the portal does not say until when. */
 const OPERATION_TIME_FALLBACK_MS = 10_000;
+/** How long after it left an unanswered request may still run on the portal (see the top). */
+const MAY_STILL_RUN_MS = 70_000;
+/** Failures that leave the request perhaps still running: no answer from the portal itself. */
+const NO_ANSWER_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'NETWORK_ERROR', 'NON_JSON_ANSWER']);
 /** The queue looks again at least this often (deadlines), and no timer of ours outlives it by more. */
 const MAX_NAP_MS = 1000;
 
@@ -72,6 +100,9 @@ export class PortalCallQueue {
 
 	/** Order keys held by a request in flight, with how many requests hold each. */
 	private readonly busyKeys = new Map<string, number>();
+
+	/** Order keys of an unanswered request, held until the portal can no longer be running it. */
+	private readonly unansweredUntil = new Map<string, number>();
 
 	private bucket: LeakyBucket | undefined;
 
@@ -96,7 +127,7 @@ export class PortalCallQueue {
 	async submit(call: Call): Promise<CallOutcome> {
 		return await new Promise<CallOutcome>((resolve) => {
 			const now = this.clock.now();
-			this.waiting.push({ ...call, seq: this.nextSeq++, deadline: now + call.maxWaitMs, notBefore: now, refusedAttempts: 0, resolve });
+			this.waiting.push({ ...call, seq: this.nextSeq++, deadline: undefined, notBefore: now, refusedAttempts: 0, resolve });
 			this.poke();
 		});
 	}
@@ -125,6 +156,14 @@ export class PortalCallQueue {
 	/** Sends every request the bucket allows now, then fails what waited too long; returns how long until something may change. */
 	private sendWhatMayGo(): number {
 		const now = this.clock.now();
+		for (const [key, until] of this.unansweredUntil) if (until <= now) this.unansweredUntil.delete(key);
+		// A call's Max Wait starts when it is first in line for its key and no request of that key is in flight.
+		const firstOfKey = new Set<string>();
+		for (const call of this.waiting) {
+			if (firstOfKey.has(call.orderKey)) continue;
+			firstOfKey.add(call.orderKey);
+			if (call.deadline === undefined && !this.busyKeys.has(call.orderKey)) call.deadline = now + call.maxWaitMs;
+		}
 		let bucketWaitMs = Infinity;
 		for (let calls = this.nextRequest(now); calls; calls = this.nextRequest(now)) {
 			const waitMs = this.bucket?.waitMs() ?? 0;
@@ -135,7 +174,8 @@ export class PortalCallQueue {
 			this.bucket?.take();
 			void this.dispatch(calls);
 		}
-		this.failExpired(now);
+		// After a failure the next call of that key is first in line: look again at once.
+		if (this.failWhatCannotGo(now)) return 0;
 		return Math.min(bucketWaitMs, this.nextChangeIn(now));
 	}
 
@@ -145,7 +185,7 @@ export class PortalCallQueue {
 	 * (its key busy, its wait not over, or it does not fit) holds back its key's later calls.
 	 */
 	private nextRequest(now: number): Waiting[] | undefined {
-		const heldKeys = new Set(this.busyKeys.keys());
+		const heldKeys = new Set([...this.busyKeys.keys(), ...this.unansweredUntil.keys()]);
 		const batch: Waiting[] = [];
 		let bytes = 0;
 		for (const call of this.waiting) {
@@ -154,6 +194,7 @@ export class PortalCallQueue {
 			const fits =
 				call.notBefore <= now &&
 				call.batchCommand !== undefined &&
+				(batch.length === 0 || call.requestSettings === batch[0].requestSettings) &&
 				batch.length < MAX_BATCH_COMMANDS &&
 				bytes + call.batchCommand.length <= MAX_BATCH_BYTES;
 			if (!fits) {
@@ -169,18 +210,26 @@ export class PortalCallQueue {
 
 	private nextChangeIn(now: number): number {
 		let next = Infinity;
-		for (const call of this.waiting) next = Math.min(next, call.deadline - now, Math.max(call.notBefore - now, 0) || Infinity);
+		for (const call of this.waiting) next = Math.min(next, (call.deadline ?? Infinity) - now, Math.max(call.notBefore - now, 0) || Infinity);
+		for (const until of this.unansweredUntil.values()) next = Math.min(next, until - now);
 		return next;
 	}
 
-	private failExpired(now: number): void {
-		const expired = this.waiting.filter((call) => call.deadline <= now);
-		if (expired.length === 0) return;
-		this.waiting = this.waiting.filter((call) => call.deadline > now);
-		for (const call of expired) {
+	/** Fails the calls that waited their Max Wait, and those whose key stays held by an unanswered request past it. */
+	private failWhatCannotGo(now: number): boolean {
+		const failures = new Map<Waiting, Bitrix24Failure>();
+		for (const call of this.waiting) {
 			const maxWaitSeconds = Math.round(call.maxWaitMs / 1000);
-			call.resolve({ failure: call.lastFailure ? withWaitNote(call.lastFailure, maxWaitSeconds) : failureFromLongWait(maxWaitSeconds) });
+			const heldUntil = this.unansweredUntil.get(call.orderKey);
+			if (heldUntil !== undefined && !this.busyKeys.has(call.orderKey) && heldUntil > (call.deadline ?? now + call.maxWaitMs)) {
+				failures.set(call, earlierCallUnanswered(Math.ceil((heldUntil - now) / 1000), maxWaitSeconds));
+			} else if (call.deadline !== undefined && call.deadline < now) {
+				failures.set(call, call.lastFailure ? withWaitNote(call.lastFailure, maxWaitSeconds) : failureFromLongWait(maxWaitSeconds));
+			}
 		}
+		this.waiting = this.waiting.filter((call) => !failures.has(call));
+		for (const [call, failure] of failures) call.resolve({ failure });
+		return failures.size > 0;
 	}
 
 	private async dispatch(calls: Waiting[]): Promise<void> {
@@ -191,19 +240,23 @@ export class PortalCallQueue {
 			calls.length === 1
 				? { method: calls[0].method, body: calls[0].params }
 				: { method: 'batch', body: batchBody(calls.map((call) => call.batchCommand!)) };
-		// Any call's execution can carry the request: they share the portal and the credential.
+		const leftAt = this.clock.now();
+		// Any call's execution can carry the request: they share the portal, the credential and the request settings.
 		const reply = await calls[0].send(request);
 		for (const { orderKey } of calls) {
 			const count = (this.busyKeys.get(orderKey) ?? 1) - 1;
 			if (count > 0) this.busyKeys.set(orderKey, count);
 			else this.busyKeys.delete(orderKey);
 		}
-		this.settle(calls, reply);
+		this.settle(calls, reply, leftAt);
 		this.poke();
 	}
 
-	private settle(calls: Waiting[], reply: PortalReply): void {
+	private settle(calls: Waiting[], reply: PortalReply, leftAt: number): void {
 		const failure = 'failure' in reply ? reply.failure : failureFromAnswer(reply);
+		if (failure && !failure.retry && NO_ANSWER_CODES.has(failure.code)) {
+			for (const { orderKey } of calls) this.unansweredUntil.set(orderKey, Math.max(this.unansweredUntil.get(orderKey) ?? 0, leftAt + MAY_STILL_RUN_MS));
+		}
 		if (failure) {
 			for (const call of calls) this.retryOrFail(call, failure);
 			return;
@@ -242,7 +295,8 @@ export class PortalCallQueue {
 				notBefore = this.bucket ? now : now + 1500;
 				break;
 			case 'operationTime':
-				notBefore = Math.max(failure.operatingResetAt ? failure.operatingResetAt * 1000 : now + OPERATION_TIME_FALLBACK_MS, now + 1000);
+				// operating_reset_at is the portal's unix time: only the distance to it is read from the wall clock.
+				notBefore = now + Math.max(failure.operatingResetAt ? failure.operatingResetAt * 1000 - this.clock.wallNow() : OPERATION_TIME_FALLBACK_MS, 1000);
 				break;
 			case 'refused':
 				call.refusedAttempts += 1;
@@ -252,12 +306,21 @@ export class PortalCallQueue {
 			default:
 				return call.resolve({ failure });
 		}
-		if (notBefore > call.deadline) return call.resolve({ failure: withWaitNote(failure, Math.round(call.maxWaitMs / 1000)) });
+		if (notBefore > (call.deadline ?? now + call.maxWaitMs)) return call.resolve({ failure: withWaitNote(failure, Math.round(call.maxWaitMs / 1000)) });
 		call.notBefore = notBefore;
 		call.lastFailure = failure;
 		const at = this.waiting.findIndex((other) => other.seq > call.seq);
 		this.waiting.splice(at < 0 ? this.waiting.length : at, 0, call);
 	}
+}
+
+/** A call held behind its process's unanswered request for longer than its Max Wait. */
+function earlierCallUnanswered(heldSeconds: number, maxWaitSeconds: number): Bitrix24Failure {
+	return {
+		code: 'EARLIER_CALL_UNANSWERED',
+		message: 'An earlier line of this business process got no answer, and Bitrix24 may still be writing it',
+		description: `This line was not sent, so nothing of it was written: it could have landed before the earlier line. Bitrix24 ends a request at most 60 s after it starts, so the earlier one may still run for up to ${heldSeconds} s, longer than Max Wait Under Rate Limits (${maxWaitSeconds} s) allows. Check the business process log, then run again; or raise Max Wait above 70 s to let such lines wait.`,
+	};
 }
 
 const queues = new Map<string, PortalCallQueue>();

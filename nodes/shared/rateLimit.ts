@@ -66,7 +66,8 @@ const HEADROOM_SECONDS = 0.25;
  * (and other applications) spend the same plan. A refusal is the sign: this process then takes half
  * its share of the plan (at most once per SHARE_HALVING_MS, as the requests in flight at that moment
  * are refused together; never below MIN_SHARE), and each SHARE_RECOVERY_MS (a minute) without a refusal doubles
- * it back. Two workers each settle at half the plan.
+ * it back: counted in the quiet time that passed, not in looks, so after ten quiet hours the whole plan
+ * is back. Two workers each settle at half the plan.
  */
 const SHARE_HALVING_MS = 2000;
 const SHARE_RECOVERY_MS = 60_000;
@@ -83,7 +84,8 @@ export class LeakyBucket {
 
 	constructor(
 		private limit: RateLimit,
-		private readonly now: () => number = Date.now,
+		/** A clock that never goes back (a step of the system clock must not make the bucket wait). */
+		private readonly now: () => number = () => performance.now(),
 	) {
 		this.updatedAt = now();
 		this.shareChangedAt = this.updatedAt;
@@ -134,9 +136,10 @@ export class LeakyBucket {
 		const now = this.now();
 		this.level = Math.max(0, this.level - ((now - this.updatedAt) / 1000) * this.ownShare().drainPerSecond);
 		this.updatedAt = now;
-		if (this.share < 1 && now - this.shareChangedAt >= SHARE_RECOVERY_MS) {
-			this.share = Math.min(1, this.share * 2);
-			this.shareChangedAt = now;
+		const quietMinutes = Math.floor((now - this.shareChangedAt) / SHARE_RECOVERY_MS);
+		if (this.share < 1 && quietMinutes > 0) {
+			this.share = Math.min(1, this.share * 2 ** Math.min(quietMinutes, 10));
+			this.shareChangedAt += quietMinutes * SHARE_RECOVERY_MS;
 		}
 	}
 }

@@ -57,7 +57,9 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const started = Date.now();
 		const result = await n8n.execute(id);
 		const [stored] = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === id);
+		const landedNow = () => workflows.map((w) => portal.workflow(w.workflowId).logLines.map((l) => l.message));
 		return {
+			landedNow,
 			elapsedMs: Date.now() - started,
 			status: stored.status,
 			error: stored.data.resultData.runData[LOG_NODE]?.[0]?.error,
@@ -130,6 +132,30 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		expect(run.error.message).toBe('The connection to Bitrix24 was cut before it answered');
 		expect(run.landed).toEqual(expected(1));
 		expect(logCalls()).toHaveLength(1);
+	});
+
+	// 60 lines of one process, Timeout 2 s, the first batch (lines 0-49) answered only after 5 s: n8n gives
+	// up at 2 s while the portal goes on and writes it. Lines 50-59 must not overtake it.
+	describe('after a batch that got no answer in time', () => {
+		const sixty = (options) => logLines(60, 'b24WebhookCred01', { processes: 1, options: { timeoutSeconds: 2, ...options } });
+		const landsAfter = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+		test('the next batch waits until the portal can no longer be running it (70 s after it left): all 60 lines in order', async () => {
+			portal.injectFault({ kind: 'slow', delayMs: 5000, method: 'batch' });
+			const run = await sixty({});
+			expect(run.error.message).toBe('The Bitrix24 portal did not answer in time');
+			expect(run.landed).toEqual(expected(60, 1));
+			expect(logCalls().map((call) => call.batchCommands)).toEqual([50, 10]);
+		}, 180_000);
+
+		test('Max Wait 10 s: lines 50-59 are never sent', async () => {
+			portal.injectFault({ kind: 'slow', delayMs: 5000, method: 'batch' });
+			const run = await sixty({ maxWaitSeconds: 10 });
+			expect(run.error.message).toBe('The Bitrix24 portal did not answer in time');
+			await landsAfter(4000); // the slow batch lands
+			expect(run.landedNow()).toEqual([expected(50, 1)[0]]);
+			expect(logCalls().map((call) => call.batchCommands)).toEqual([50]);
+		}, 180_000);
 	});
 
 	test('INTERNAL_SERVER_ERROR is not sent again', async () => {

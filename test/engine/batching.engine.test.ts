@@ -199,6 +199,64 @@ describe('failures of a batch', () => {
 	});
 });
 
+describe('order after a request whose outcome is unknown', () => {
+	// 60 lines of one process, Timeout 2 s, the first batch (lines 0-49) slow: the portal answers it after
+	// 5 s, so n8n gives up at 2 s while the portal goes on and writes it. Lines 50-59 must not overtake it.
+	const slowFirstBatch = () => portal.injectFault({ kind: 'slow', delayMs: 5000, method: 'batch', count: 1 });
+	const sixtyLines = async (target: Process, options: IDataObject) =>
+		await runNode({
+			parameters: { logMessage: '={{ $json.text }}', options: { timeoutSeconds: 2, ...options } },
+			credentials: webhook(),
+			items: Array.from({ length: 60 }, (_, n) => ({ event_token: target.eventToken, text: `line ${n}` })),
+			continueOnFail: true,
+		});
+
+	test('the next batch waits until the portal can no longer be running the first (70 s after it left): all 60 lines in order', async () => {
+		const [target] = processes(1);
+		slowFirstBatch();
+		const run = await sixtyLines(target, {});
+		expect(run.items!.map((item) => item.json.error ?? item.json.result)).toEqual([
+			...Array(50).fill('The Bitrix24 portal did not answer in time'),
+			...Array(10).fill(true),
+		]);
+		expect(written(target)).toEqual(Array.from({ length: 60 }, (_, n) => `line ${n}`));
+		expect(requests().map(([method, commands]) => [method, commands])).toEqual([
+			['batch', 50],
+			['batch', 10],
+		]);
+	}, 120_000);
+
+	test('Max Wait 10 s: lines 50-59 fail at once saying why, and are never sent', async () => {
+		const [target] = processes(1);
+		slowFirstBatch();
+		const run = await sixtyLines(target, { maxWaitSeconds: 10 });
+		expect(run.items!.slice(50).map((item) => item.json.error)).toEqual(Array(10).fill('An earlier line of this business process got no answer, and Bitrix24 may still be writing it'));
+		await new Promise((resolve) => setTimeout(resolve, 4000)); // the slow batch lands
+		expect(written(target)).toEqual(Array.from({ length: 50 }, (_, n) => `line ${n}`));
+		expect(requests().map(([method, commands]) => [method, commands])).toEqual([['batch', 50]]);
+	}, 30_000);
+});
+
+test('calls with different Timeouts do not share a request: a node with Timeout 70 s is not cut by another node\'s 1 s', async () => {
+	// A plan of one request per 2 s: the first run takes the place, the two others wait for the next
+	// place together and would leave in one batch if settings did not matter.
+	const credentials: StoredCredentials = { bitrix24WebhookApi: { webhookUrl: portal.createWebhook({}).url, portalPlan: 'custom', rateLimitBurst: 1, rateLimitDrainPerSecond: 0.5 } };
+	const [first, short, long] = processes(3);
+	const logOne = async (target: Process, options: IDataObject) =>
+		await runNode({ parameters: { logMessage: 'x', options }, credentials, items: [{ event_token: target.eventToken }, { event_token: target.eventToken }], continueOnFail: true });
+	expect((await logOne(first, {})).error).toBeUndefined();
+	portal.clearJournal();
+	portal.injectFault({ kind: 'slow', delayMs: 1500, method: 'batch', count: 2 });
+	const [, longRun] = await Promise.all([logOne(short, { timeoutSeconds: 1 }), logOne(long, { timeoutSeconds: 70 })]);
+	expect(longRun.items!.map((item) => item.json.error ?? item.json.result)).toEqual([true, true]);
+	expect(written(long)).toEqual(['x', 'x']);
+	await new Promise((resolve) => setTimeout(resolve, 1000)); // the short run's slow batch lands
+	expect(requests().map(([method, commands]) => [method, commands])).toEqual([
+		['batch', 2],
+		['batch', 2],
+	]);
+}, 30_000);
+
 describe('order with the portal running requests in parallel', () => {
 	test('one execution, 160 items for 5 processes: each process in order', async () => {
 		const targets = processes(5);

@@ -72,6 +72,17 @@ test('OPERATION_TIME_LIMIT beyond Max Wait: fails at once saying when the method
 	expect(run.error?.description).toMatch(/frees up at \d{4}-\d\d-\d\dT/);
 });
 
+test("Max Wait 0 with no limit: a process's second line waits for its first's answer, which is not a wait for the plan, and lands", async () => {
+	const { eventToken, workflowId } = portal.issueEventToken({});
+	const run = await runNode({
+		parameters: { logMessage: '={{ "line " + $itemIndex }}', options: { maxWaitSeconds: 0, combineIntoBatches: false } },
+		credentials: webhook({ portalPlan: 'off' }),
+		items: [{ event_token: eventToken }, { event_token: eventToken }, { event_token: eventToken }],
+	});
+	expect(run.error).toBeUndefined();
+	expect(portal.workflow(workflowId)!.logLines.map((line) => line.message)).toEqual(['line 0', 'line 1', 'line 2']);
+});
+
 test('batches off, a burst larger than the portal allows waits its turn: every line once, no call refused', async () => {
 	portal.setRateLimit({ burst: 5, drainPerSecond: 10 });
 	const started = Date.now();

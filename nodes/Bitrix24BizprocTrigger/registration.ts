@@ -9,6 +9,10 @@
  *   every save of an active workflow (WorkflowService.update: ActiveWorkflowManager.remove, add('update'));
  * - deactivating: `delete` (2.x unpublish -> teardownOldVersionNodes; 1.x remove -> clearWebhooks);
  * - restarting: `checkExists`/`create` at most ('init'); never `delete`.
+ * When `create` throws, n8n shows it and removes the trigger's webhook: 2.x tries 5 times (1, 2, 4, 8 s
+ * apart; triggers/trigger-activation-retry.ts), then reports it (publication status, the editor's
+ * "Problem publishing", an error-level log) and re-adds that trigger on the next publish; 1.x refuses
+ * the save or activation with the error and turns the workflow off (WorkflowService update).
  * Both kinds of `delete` go through `webhookService.deleteWebhook(workflow, webhookData, 'internal',
  * 'update')` with a workflow built `active: true` from the active version (2.x
  * WebhookTriggerRegistrar.deregister, 1.x ActiveWorkflowManager.clearWebhooks): the hook cannot tell

@@ -9,6 +9,10 @@
  *   every save of an active workflow (WorkflowService.update: ActiveWorkflowManager.remove, add('update'));
  * - deactivating: `delete` (2.x unpublish -> teardownOldVersionNodes; 1.x remove -> clearWebhooks);
  * - restarting: `checkExists`/`create` at most ('init'); never `delete`.
+ * When `create` throws, n8n shows it and removes the trigger's webhook: 2.x tries 5 times (1, 2, 4, 8 s
+ * apart; triggers/trigger-activation-retry.ts), then reports it (publication status, the editor's
+ * "Problem publishing", an error-level log) and re-adds that trigger on the next publish; 1.x refuses
+ * the save or activation with the error and turns the workflow off (WorkflowService update).
  * Both kinds of `delete` go through `webhookService.deleteWebhook(workflow, webhookData, 'internal',
  * 'update')` with a workflow built `active: true` from the active version (2.x
  * WebhookTriggerRegistrar.deregister, 1.x ActiveWorkflowManager.clearWebhooks): the hook cannot tell
@@ -126,7 +130,22 @@ function handlerOf(context: IHookFunctions): string {
 	return handler;
 }
 
+/**
+ * Why the portal would refuse `handler`, or undefined. Its rule (the core's rest module,
+ * lib/handlerhelper.php HandlerHelper::checkCallback): the host PHP's parse_url reads must hold a dot
+ * after its first character, else ERROR_WRONG_HANDLER_URL; then the scheme must be exactly http or
+ * https, else ERROR_UNSUPPORTED_PROTOCOL. No domain is compared: 127.0.0.1 passes, localhost does not.
+ */
+export function handlerRefusal(handler: string): string | undefined {
+	const parts = /^(?:([a-z][a-z0-9+.-]*):)?\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(handler);
+	const host = parts?.[2] ?? '';
+	if (!(host.indexOf('.') > 0)) return host === '' ? 'it names no host' : `its host "${host}" has no dot after the first character`;
+	if (parts?.[1] !== 'http' && parts?.[1] !== 'https') return 'it does not start with http:// or https:// in lower case';
+	return undefined;
+}
+
 function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
+	const kind: Kind = registerAs === 'robot' ? 'robot' : 'activity';
 	const code = codeOf(context);
 	const name = String(context.getNodeParameter('activityName', '')).trim();
 	if (name === '') {
@@ -135,6 +154,13 @@ function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
 		});
 	}
 	const handler = handlerOf(context);
+	const refusal = handlerRefusal(handler);
+	if (refusal) {
+		// Checked before anything is sent: n8n's default address fails at once, in words that say what to do.
+		throw new NodeOperationError(context.getNode(), `Bitrix24 would refuse this trigger's URL as the ${what(kind)}'s handler: ${refusal}`, {
+			description: `The URL is ${handler}. Bitrix24 accepts only an http(s) handler whose host name holds a dot (a domain such as n8n.example.com, or an IP address), so n8n's default http://localhost:5678/ cannot be registered. Set WEBHOOK_URL to an address Bitrix24 can reach (e.g. https://n8n.example.com/) and restart n8n.`,
+		});
+	}
 	const fields: IDataObject = {
 		CODE: code,
 		HANDLER: handler,
@@ -144,7 +170,6 @@ function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
 		PROPERTIES: propertiesFromRows(context, rowsOf(context, 'inputProperties'), 'Properties'),
 		RETURN_PROPERTIES: propertiesFromRows(context, rowsOf(context, 'returnProperties'), 'Return Properties'),
 	};
-	const kind: Kind = registerAs === 'robot' ? 'robot' : 'activity';
 	const fingerprint = createHash('sha256').update(JSON.stringify([kind, fields])).digest('hex');
 	return { kind, code, handler, fields, fingerprint };
 }
@@ -211,7 +236,7 @@ function explainRegistrationError(context: IHookFunctions, error: unknown, plan:
 	const code = bitrix24CodeOf(error);
 	if (code === 'ERROR_WRONG_HANDLER_URL' || code === 'ERROR_UNSUPPORTED_PROTOCOL') {
 		return new NodeOperationError(context.getNode(), `Bitrix24 refused this trigger's URL as the ${what(plan.kind)}'s handler (${code})`, {
-			description: `Bitrix24 accepts only an http(s) handler on the domain the application is installed with. The URL was ${plan.handler}. Make n8n reachable under that domain (WEBHOOK_URL), or change the application's address in Bitrix24.`,
+			description: `The URL was ${plan.handler}. ${(error as NodeOperationError).description ?? ''}`.trim(),
 		});
 	}
 	if (code === 'ACCESS_DENIED') {
@@ -219,7 +244,12 @@ function explainRegistrationError(context: IHookFunctions, error: unknown, plan:
 			description: 'Registering actions and robots needs a Bitrix24 application (this OAuth2 credential) connected by a portal administrator. Reconnect the credential as an administrator.',
 		});
 	}
-	return error instanceof NodeOperationError ? error : new NodeOperationError(context.getNode(), error as Error);
+	const explained = error instanceof NodeOperationError ? error : new NodeOperationError(context.getNode(), error as Error);
+	if (code !== undefined) {
+		// A failed call left the record as it was (see createRegistration): trying again repairs it.
+		explained.description = `${explained.description ?? ''} The ${what(plan.kind)} in Bitrix24 is not up to date with this trigger. Activate the workflow again (or restart n8n) to send it again.`.trim();
+	}
+	return explained;
 }
 
 /** A code held by the other kind (actions and robots share one set of codes). */
@@ -271,24 +301,32 @@ export async function createRegistration(context: IHookFunctions): Promise<boole
 	}
 	const plan = planOf(context, registerAs);
 	const record: Claim = { kind: plan.kind, handler: plan.handler, fingerprint: plan.fingerprint };
+	// The record changes only after the portal accepted what it describes: a failed add or update
+	// leaves it as it was, so the next activation, publish or restart finds the difference and sends
+	// the change again; and a refused add never overwrites the record of whoever holds the Code.
 	try {
 		const [listed, claim] = await Promise.all([isListed(context, plan.kind, plan.code), readClaim(context, plan.code)]);
 		if (listed) {
 			const ours = claim?.handler === plan.handler;
 			if (!ours && context.getNodeParameter('takeOverRegistration', false) !== true) throw takenError(context, plan, claim);
 			if (ours && claim.kind === plan.kind && claim.fingerprint === plan.fingerprint) return true;
-			// The record first: a failed update then leaves a record that says "update again", never a stranger's.
-			await writeClaim(context, plan.code, record);
 			const { CODE, ...changes } = plan.fields;
 			await callBitrix24(context, `bizproc.${plan.kind}.update`, { CODE, FIELDS: changes });
+			await writeClaim(context, plan.code, record); // failed: the next activation sends the same update again
 			return true;
 		}
-		await writeClaim(context, plan.code, record);
 		if ((await callTolerating(context, `bizproc.${plan.kind}.add`, plan.fields, 'ERROR_ACTIVITY_ALREADY_INSTALLED')) === 'tolerated') {
 			throw await otherKindError(context, plan);
 		}
+	} catch (error) {
+		throw explainRegistrationError(context, error, plan);
+	}
+	try {
+		await writeClaim(context, plan.code, record);
 		return true;
 	} catch (error) {
+		// Added without its record, the next activation would take the action for a stranger's: take the add back.
+		await callBitrix24(context, `bizproc.${plan.kind}.delete`, { CODE: plan.code }).catch(() => undefined);
 		throw explainRegistrationError(context, error, plan);
 	}
 }

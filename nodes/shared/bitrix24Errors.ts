@@ -105,6 +105,16 @@ const PLAIN_WORDS: Record<string, Explained> = {
 		message: 'Too many commands in one Bitrix24 batch (ERROR_BATCH_LENGTH_EXCEEDED)',
 		description: 'A batch may hold at most 50 commands.',
 	},
+	// The rule of the core's rest module, lib/handlerhelper.php HandlerHelper::checkCallback: no domain is compared.
+	ERROR_WRONG_HANDLER_URL: {
+		message: 'Bitrix24 refused the handler URL (ERROR_WRONG_HANDLER_URL)',
+		description:
+			'Bitrix24 accepts a handler URL only when its host name holds a dot after the first character (a domain such as n8n.example.com, or an IP address); localhost and other one-word names are refused. Set WEBHOOK_URL to an address Bitrix24 can reach and restart n8n.',
+	},
+	ERROR_UNSUPPORTED_PROTOCOL: {
+		message: 'Bitrix24 refused the handler URL (ERROR_UNSUPPORTED_PROTOCOL)',
+		description: 'A handler URL must start with http:// or https://, in lower case. Set WEBHOOK_URL to such an address Bitrix24 can reach and restart n8n.',
+	},
 };
 
 /** NO_AUTH_FOUND through the OAuth2 credential: there is no webhook, the application's token was not accepted. */

@@ -18,6 +18,8 @@ const CODE = 'n8n_e2e_lifecycle';
 const MAIN_ID = 'e2eLifecycle0001';
 const SECOND_ID = 'e2eLifecycle0002';
 const FIRST_RUN_ID = 'e2eFirstRun00001';
+const RETRY_ID = 'e2eLifecycle0003';
+const RETRY_CODE = 'n8n_e2e_retry';
 const NO_TOKEN_CREDENTIAL = { id: 'b24OAuth2NoTok01', name: 'Bitrix24 OAuth2, no Application Token' };
 
 let tarball;
@@ -98,6 +100,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await n8n.importWorkflow(lifecycleWorkflow(MAIN_ID, 'e2e-lifecycle-main'));
 		await n8n.importWorkflow(lifecycleWorkflow(SECOND_ID, 'e2e-lifecycle-second'));
 		await n8n.importWorkflow(firstRunWorkflow());
+		await n8n.importWorkflow(lifecycleWorkflow(RETRY_ID, 'e2e-lifecycle-retry', { activityCode: RETRY_CODE }));
 		await n8n.start();
 		await n8n.login();
 		mainUrl = `${n8n.baseUrl}/webhook/e2e-lifecycle-main/bitrix24-bizproc`;
@@ -298,6 +301,73 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		expect(await executions()).toHaveLength(2);
 		expect(portal.workflow(forged.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
 		expect(portal.workflow(foreign.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
+	});
+
+	test('a publish whose update the portal refuses records nothing and says so; publishing again brings the portal in step', async () => {
+		const retryUrl = `${n8n.baseUrl}/webhook/e2e-lifecycle-retry/bitrix24-bizproc`;
+		const registered = () => portal.registeredActivities().find((a) => a.CODE === RETRY_CODE);
+		const recordOf = async () => {
+			const answer = await fetch(`${portal.baseUrl}/rest/app.option.get.json`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}`, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ option: `n8n.handler.${RETRY_CODE}` }),
+			});
+			return (await answer.json()).result;
+		};
+		const updates = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.update' && entry.params.CODE === RETRY_CODE);
+		await n8n.setActive(RETRY_ID, true);
+		await settled(RETRY_ID);
+		await until(() => registered() !== undefined, 60_000, 'registration');
+		await n8n.waitForWebhook(retryUrl);
+		const recordBefore = await recordOf();
+		expect(JSON.parse(recordBefore)).toMatchObject({ kind: 'activity', handler: retryUrl });
+
+		// Publish a new return property while the portal refuses every update (2.x tries 5 times).
+		portal.injectFault({ kind: 'error', method: 'bizproc.activity.update', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests', count: 100 });
+		const { data } = await n8n.getJson(`/rest/workflows/${RETRY_ID}`);
+		const nodes = structuredClone(data.nodes);
+		nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')).parameters.returnProperties.property.push({ key: 'Reason', displayName: 'Reason', type: 'text' });
+		let shown;
+		if (line === '1') {
+			// 1.x re-activates on save: the save itself fails with the trigger's message (and the workflow is turned off).
+			shown = await n8n.patchJson(`/rest/workflows/${RETRY_ID}`, { nodes, connections: data.connections, versionId: data.versionId }).then(
+				() => 'saved',
+				(error) => JSON.parse(error.message.slice(error.message.indexOf('{'))).message,
+			);
+		} else {
+			// 2.x accepts the publish, then reports the trigger's failure (the editor shows it as "Problem publishing").
+			await n8n.patchJson(`/rest/workflows/${RETRY_ID}`, { nodes, connections: data.connections, versionId: data.versionId });
+			await n8n.setActive(RETRY_ID, true);
+			await settled(RETRY_ID);
+			shown = (await n8n.getJson(`/rest/workflows/${RETRY_ID}/publication-status`)).data.triggers.map((trigger) => trigger.errorMessage).join('\n');
+		}
+		const tries = updates().length;
+		portal.clearFaults();
+		process.stdout.write(`[triggerLifecycle n8n ${line}.x] a refused update: n8n showed "${shown}" after ${tries} tries; webhook ${(await fetch(retryUrl, { method: 'POST' })).status}\n`);
+		expect(shown).toContain('QUERY_LIMIT_EXCEEDED');
+		expect(tries).toBeGreaterThan(0);
+		expect(registered().RETURN_PROPERTIES).not.toHaveProperty('Reason');
+		expect(await recordOf()).toBe(recordBefore);
+
+		// Publish again: the update reaches the portal, once, and the record follows. 1.x turned the
+		// workflow off and put back the version it had before (the same nodes saved again make no new
+		// version): the edit, changed a little, is saved again, then activated.
+		portal.clearJournal();
+		if (line === '1') {
+			const { data: now } = await n8n.getJson(`/rest/workflows/${RETRY_ID}`);
+			nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')).parameters.activityDescription = 'Saved again';
+			await n8n.patchJson(`/rest/workflows/${RETRY_ID}`, { nodes, connections: now.connections, versionId: now.versionId });
+		}
+		await n8n.setActive(RETRY_ID, true);
+		await settled(RETRY_ID);
+		await until(() => registered().RETURN_PROPERTIES.Reason !== undefined, 60_000, 'the update');
+		await n8n.waitForWebhook(retryUrl);
+		expect(updates()).toHaveLength(1);
+		expect(await recordOf()).not.toBe(recordBefore);
+		expect(JSON.parse(await recordOf())).toMatchObject({ kind: 'activity', handler: retryUrl });
+		const run = await portal.startWorkflow({ code: RETRY_CODE, properties: { Order: 'ORD-R' } });
+		expect(run.handlerStatus).toBe(200);
+		await until(() => portal.workflow(run.workflowId).state === 'completed', 60_000, 'the process to complete');
 	});
 
 	test("the credentials' address rules, as this n8n evaluates them", async () => {

@@ -30,6 +30,7 @@ import {
 import sampleOutput from '../../docs/trigger-sample-output.json';
 import { forgetPortalVerdicts, setCheckTiming } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
+import { handlerRefusal } from '../../nodes/Bitrix24BizprocTrigger/registration';
 import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
@@ -52,6 +53,8 @@ interface HarnessOptions {
 	/** Connect a Bitrix24 Bizproc Log node after the trigger, with these parameters. */
 	logParameters?: IDataObject;
 	workflowId?: string;
+	/** n8n's address as WEBHOOK_URL gives it (default: the harness's own http://127.0.0.1:<port>). */
+	baseUrl?: string;
 }
 
 /**
@@ -113,7 +116,7 @@ class TriggerHarness {
 		});
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
 		const { port } = this.server.address() as AddressInfo;
-		const base = `http://127.0.0.1:${port}`;
+		const base = this.options.baseUrl ?? `http://127.0.0.1:${port}`;
 		const credentialsHelper = new CredentialsHelper(this.options.credentials, () => this.workflow, () => this.node);
 		this.additionalData = additionalDataFor(credentialsHelper, this.workflow, 'webhook', base);
 	}
@@ -710,6 +713,7 @@ describe('registration on activation (OAuth2)', () => {
 
 	beforeEach(() => portal.clearJournal());
 	afterEach(async () => {
+		portal.clearFaults();
 		// Leave the portal's registry and the settings records empty for the next test.
 		for (const [kind, entries] of [
 			['activity', portal.registeredActivities()],
@@ -880,18 +884,107 @@ describe('registration on activation (OAuth2)', () => {
 		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl })]);
 	});
 
-	it('a HANDLER the portal does not accept gives a clear error', async () => {
-		const strict = (await startPortal({ allowedHandlerHosts: ['n8n.example.com'] })) as SandboxPortal;
-		try {
-			const h = await harness({
-				parameters: actionParameters(),
-				credentials: oauthCredentialsOf(strict),
-			});
-			await expect(h.activate()).rejects.toThrow("Bitrix24 refused this trigger's URL as the action's handler (ERROR_WRONG_HANDLER_URL)");
-			expect(strict.registeredActivities()).toEqual([]);
-		} finally {
-			await strict.close();
-		}
+	it("n8n's default address (localhost) is refused before anything is sent, saying to set WEBHOOK_URL", async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials(), baseUrl: 'http://localhost:5678' });
+		portal.clearJournal();
+		const refusal = (await h.activate().catch((error: unknown) => error)) as Error & { description?: string };
+		expect(refusal.message).toBe('Bitrix24 would refuse this trigger\'s URL as the action\'s handler: its host "localhost" has no dot after the first character');
+		expect(refusal.description).toContain('Set WEBHOOK_URL to an address Bitrix24 can reach');
+		expect(refusal.description).toContain(h.productionUrl);
+		expect(portal.journal()).toEqual([]);
+		expect(portal.registeredActivities()).toEqual([]);
+	});
+
+	it('the rule is the portal\'s (a dot after the host\'s first character): 127.0.0.1 and any domain pass, nothing is compared', () => {
+		expect(handlerRefusal('http://127.0.0.1:5678/webhook/x/bitrix24-bizproc')).toBeUndefined();
+		expect(handlerRefusal('https://n8n.example.com/webhook/x/bitrix24-bizproc')).toBeUndefined();
+		expect(handlerRefusal('https://intranet/webhook/x')).toBe('its host "intranet" has no dot after the first character');
+		expect(handlerRefusal('http://[::1]:5678/webhook/x')).toBe('its host "[::1]" has no dot after the first character');
+		expect(handlerRefusal('HTTPS://n8n.example.com/webhook/x')).toBe('it does not start with http:// or https:// in lower case');
+		expect(handlerRefusal('/webhook/x')).toBe('it names no host');
+	});
+
+	it("the portal's own refusal of the URL is worded by its rule", async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		const before = await claimOf('n8n_check_order');
+		portal.injectFault({ kind: 'error', method: 'bizproc.activity.add', status: 400, error: 'ERROR_WRONG_HANDLER_URL', errorDescription: 'Wrong handler URL' });
+		const refusal = (await h.activate().catch((error: unknown) => error)) as Error & { description?: string };
+		expect(refusal.message).toBe("Bitrix24 refused this trigger's URL as the action's handler (ERROR_WRONG_HANDLER_URL)");
+		expect(refusal.description).toContain(`The URL was ${h.productionUrl}.`);
+		expect(refusal.description).toContain('host name holds a dot after the first character');
+		expect(refusal.description).toContain('Set WEBHOOK_URL');
+		expect(refusal.description).not.toContain('domain the application is installed with');
+		expect(portal.registeredActivities()).toEqual([]);
+		expect(await claimOf('n8n_check_order')).toEqual(before);
+	});
+
+	it.each([
+		['QUERY_LIMIT_EXCEEDED', { kind: 'error', status: 503, error: 'QUERY_LIMIT_EXCEEDED', errorDescription: 'Too many requests' }, "Bitrix24's request limit was exceeded (QUERY_LIMIT_EXCEEDED)"],
+		['a 500', { kind: 'internalError' }, 'Bitrix24 had an internal error (INTERNAL_SERVER_ERROR)'],
+	])('a publish whose update fails (%s) records nothing; the next publish sends the update', async (_label, fault, message) => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		const before = await claimOf('n8n_check_order');
+		const withReason = actionParameters({ returnProperties: { property: [{ key: 'Approved', type: 'bool' }, { key: 'Reason', type: 'text' }] } });
+
+		portal.injectFault({ ...fault, method: 'bizproc.activity.update' });
+		const refusal = (await h.publish(withReason).catch((error: unknown) => error)) as Error & { description?: string };
+		expect(refusal.message).toBe(message);
+		expect(refusal.description).toContain('Activate the workflow again (or restart n8n) to send it again');
+		expect(portal.registeredActivities()[0].RETURN_PROPERTIES).not.toHaveProperty('Reason');
+		expect(await claimOf('n8n_check_order')).toEqual(before);
+
+		portal.clearJournal();
+		await h.publish(withReason);
+		expect(changes()).toEqual(['bizproc.activity.update']);
+		expect(portal.registeredActivities()[0].RETURN_PROPERTIES).toHaveProperty('Reason');
+		expect(await claimOf('n8n_check_order')).not.toEqual(before);
+		// In step now: a restart sends nothing.
+		portal.clearJournal();
+		await h.activate();
+		expect(changes()).toEqual([]);
+		expect(await processReaches(h)).toBe(true);
+	});
+
+	it('an update the portal took but whose record could not be written is sent again by the next activation', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		await h.activate();
+		const renamed = actionParameters({ activityName: 'Check the order in n8n' });
+		portal.injectFault({ kind: 'internalError', method: 'app.option.set' });
+		await expect(h.publish(renamed)).rejects.toThrow('INTERNAL_SERVER_ERROR');
+		portal.clearJournal();
+		await h.activate();
+		expect(changes()).toEqual(['bizproc.activity.update']);
+		portal.clearJournal();
+		await h.activate();
+		expect(changes()).toEqual([]);
+	});
+
+	it('an add whose record could not be written is taken back; the next activation adds it again', async () => {
+		const h = await harness({ parameters: actionParameters(), credentials: oauthCredentials() });
+		portal.injectFault({ kind: 'internalError', method: 'app.option.set' });
+		await expect(h.activate()).rejects.toThrow('INTERNAL_SERVER_ERROR');
+		expect(changes()).toEqual(['bizproc.activity.add', 'bizproc.activity.delete']);
+		expect(portal.registeredActivities()).toEqual([]);
+		await h.activate();
+		expect(portal.registeredActivities()).toEqual([expect.objectContaining({ HANDLER: h.productionUrl })]);
+		expect(await processReaches(h)).toBe(true);
+	});
+
+	it("an action refused because its Code belongs to a robot leaves the robot's record intact; the robot still activates after a restart", async () => {
+		const robot = await harness({ parameters: actionParameters({ registerAs: 'robot' }), credentials: oauthCredentials(), workflowId: 'wf-robot' });
+		await robot.activate();
+		const robotRecord = await claimOf('n8n_check_order');
+		expect(robotRecord).toEqual({ kind: 'robot', handler: robot.productionUrl, fingerprint: expect.any(String) });
+
+		const action = await harness({ parameters: actionParameters(), credentials: oauthCredentials(), workflowId: 'wf-action' });
+		await expect(action.activate()).rejects.toThrow('The code "n8n_check_order" is already used by a robot of this application');
+		expect(await claimOf('n8n_check_order')).toEqual(robotRecord);
+
+		portal.clearJournal();
+		await robot.activate(); // n8n's restart ('init')
+		expect(changes()).toEqual([]);
+		expect(await processReaches(robot)).toBe(true);
 	});
 
 	it('a user who is not an administrator is told so', async () => {

@@ -29,7 +29,6 @@ const { randomHex } = require('./ids');
  * @property {number} [maxRequests] past it every request gets 503 (default 100000)
  * @property {number} [maxLifetimeMs] the sandbox closes itself after this (default 30 min)
  * @property {number[]} [adminUserIds] portal administrators (default [1])
- * @property {string[]} [allowedHandlerHosts] hosts a HANDLER may use (default: any)
  * @property {boolean} [debugEndpoints] serve GET /sandbox/event-token/ (default false; the CLI turns it on)
  * @property {number} [parallelWorkersMaxDelayMs] parallel PHP workers: every REST request that passes the
  *   rate limit waits a random 0..N ms before it runs, so requests in flight together finish (and write)
@@ -48,7 +47,6 @@ async function startSandbox(options = {}) {
 		maxRequests = 100_000,
 		maxLifetimeMs = 30 * 60 * 1000,
 		adminUserIds = [1],
-		allowedHandlerHosts,
 		debugEndpoints = false,
 		parallelWorkersMaxDelayMs = 0,
 		onLogLine,
@@ -71,7 +69,7 @@ async function startSandbox(options = {}) {
 
 	const signer = createEventTokenSigner(randomHex(32));
 	const workflows = createWorkflowStore({ onLogLine });
-	const registry = createRegistry({ adminUserIds, allowedHandlerHosts });
+	const registry = createRegistry({ adminUserIds });
 	const oauth = createOAuthServer({ baseUrl, domain, accessTokenLifetimeSeconds, invalidateUsedRefreshTokens });
 	const webhooks = createWebhookStore();
 	const bucket = createLeakyBucket(rateLimit);

@@ -25,17 +25,19 @@ function validateCode(/** @type {unknown} */ code) {
 	if (typeof code !== 'string' || !/^[a-z0-9.\-_]+$/i.test(code)) throw errors.activityValidation('Wrong activity code!');
 }
 
-/** @param {unknown} handler @param {string[] | undefined} allowedHosts */
-function validateHandler(handler, allowedHosts) {
-	let url;
-	try {
-		url = new URL(String(handler ?? ''));
-	} catch {
-		throw errors.wrongHandlerUrl();
-	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw errors.unsupportedProtocol();
-	// The real portal wants the application's own domain; 127.0.0.1 handlers make that a setting here.
-	if (allowedHosts && !allowedHosts.includes(url.hostname)) throw errors.wrongHandlerUrl();
+/**
+ * The core's rule, rest module lib/handlerhelper.php `HandlerHelper::checkCallback` (called by bizproc
+ * `RestService::validateActivityHandler`): `parse_url`'s host must hold a dot after its first
+ * character, else ERROR_WRONG_HANDLER_URL; then the scheme must be exactly `http` or `https` (PHP
+ * compares as written: `HTTPS` is refused), else ERROR_UNSUPPORTED_PROTOCOL. No domain is compared, so
+ * `http://localhost:5678/` is refused and `http://127.0.0.1:5678/` accepted. Simplified `parse_url`:
+ * scheme, optional user info, then the host up to `:`, `/`, `?` or `#` (or a bracketed IPv6 address).
+ * @param {unknown} handler
+ */
+function validateHandler(handler) {
+	const parts = typeof handler === 'string' ? /^(?:([a-z][a-z0-9+.-]*):)?\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(handler) : null;
+	if (!parts || !(parts[2].indexOf('.') > 0)) throw errors.wrongHandlerUrl();
+	if (parts[1] !== 'http' && parts[1] !== 'https') throw errors.unsupportedProtocol();
 }
 
 function validateProperties(/** @type {unknown} */ properties) {
@@ -46,11 +48,11 @@ function validateProperties(/** @type {unknown} */ properties) {
 	}
 }
 
-/** @param {Record<string, any>} fields @param {string[] | undefined} allowedHosts */
-function validateActivity(fields, allowedHosts) {
+/** @param {Record<string, any>} fields */
+function validateActivity(fields) {
 	if (isPhpEmpty(fields)) throw errors.activityValidation('Empty data!');
 	validateCode(fields.CODE);
-	validateHandler(fields.HANDLER, allowedHosts);
+	validateHandler(fields.HANDLER);
 	if (isPhpEmpty(fields.NAME)) throw errors.activityValidation('Empty activity NAME!');
 	if (fields.PROPERTIES !== undefined) validateProperties(fields.PROPERTIES);
 	if (fields.RETURN_PROPERTIES !== undefined) validateProperties(fields.RETURN_PROPERTIES);
@@ -65,9 +67,9 @@ function validateActivity(fields, allowedHosts) {
 /**
  * Application actions and robots (bizproc.activity.* / bizproc.robot.*). They share one set of codes,
  * as on the portal: a robot cannot take the code of an installed action.
- * @param {{ adminUserIds: number[], allowedHandlerHosts?: string[] }} settings
+ * @param {{ adminUserIds: number[] }} settings
  */
-function createRegistry({ adminUserIds, allowedHandlerHosts }) {
+function createRegistry({ adminUserIds }) {
 	/** @type {Map<string, { isRobot: boolean, fields: Record<string, any> }>} */
 	const installed = new Map();
 
@@ -93,7 +95,7 @@ function createRegistry({ adminUserIds, allowedHandlerHosts }) {
 				run(/** @type {CallContext} */ { params, auth }) {
 					requireAdminApp(auth);
 					const fields = prepareFields(params);
-					validateActivity(fields, allowedHandlerHosts);
+					validateActivity(fields);
 					if (installed.has(fields.CODE)) throw errors.activityAlreadyInstalled();
 					fields.AUTH_USER_ID = Number.parseInt(fields.AUTH_USER_ID, 10) || 0;
 					installed.set(fields.CODE, { isRobot, fields });
@@ -109,7 +111,7 @@ function createRegistry({ adminUserIds, allowedHandlerHosts }) {
 					const entry = findInstalled(isRobot, CODE);
 					if (isPhpEmpty(FIELDS) || typeof FIELDS !== 'object') throw errors.activityValidation('Empty data!');
 					const merged = { ...entry.fields, ...prepareFields(FIELDS), CODE };
-					validateActivity(merged, allowedHandlerHosts);
+					validateActivity(merged);
 					entry.fields = merged;
 					return true;
 				},

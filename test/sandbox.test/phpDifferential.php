@@ -4,6 +4,7 @@
 // CRestProvider::methodsBatch and CRestUtil::ParseBatchQuery take them (rest module,
 // classes/general/rest_provider.php, rest_util.php), form bodies through parse_str, JSON bodies
 // through json_decode($body, true). Values are tagged so that int, float and string stay apart.
+// Run by `php -S` instead, it answers each POST with $_POST, tagged the same way.
 ini_set('display_errors', '0');
 
 function tag($value)
@@ -16,6 +17,11 @@ function tag($value)
 	$entries = [];
 	foreach ($value as $key => $item) $entries[] = [is_int($key) ? ['i', (string)$key] : ['s', base64_encode($key)], tag($item)];
 	return ['a', $entries];
+}
+
+if (PHP_SAPI === 'cli-server') {
+	echo json_encode(tag($_POST), 0, 100000);
+	return;
 }
 
 $corpus = json_decode(stream_get_contents(STDIN), true);

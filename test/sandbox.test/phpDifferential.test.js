@@ -12,7 +12,8 @@
  * arrays are put in that order before comparing).
  */
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
+const net = require('node:net');
 const path = require('node:path');
 const { parsePhpQueryString, parsePhpUrl, phpJsonDecode, isPhpIntKey } = require('../sandbox/php');
 const { parseRequestParams } = require('../sandbox/bodies');
@@ -29,6 +30,42 @@ function runPhp(/** @type {{ urls: Buffer[], forms: Buffer[], jsons: Buffer[] }}
 	}
 	if (run.error || run.status !== 0) throw new Error(`php failed: ${run.error?.message ?? run.stderr.toString()}`);
 	return JSON.parse(run.stdout.toString());
+}
+
+/**
+ * Posts every form body to one `php -S` on 127.0.0.1 (the same script answers with $_POST): PHP fills
+ * $_POST with its POST handler, not parse_str. Stopped before returning.
+ * @param {Buffer[]} forms
+ */
+async function postToPhp(forms) {
+	const port = await new Promise((resolve, reject) => {
+		const probe = net.createServer().listen(0, '127.0.0.1', () => {
+			const { port: free } = /** @type {net.AddressInfo} */ (probe.address());
+			probe.close(() => resolve(free));
+		});
+		probe.on('error', reject);
+	});
+	const server = spawn('php', ['-S', `127.0.0.1:${port}`, PHP_SCRIPT], { stdio: 'ignore' });
+	const post = async (/** @type {Buffer} */ body) => {
+		const answer = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(10_000) });
+		return answer.json();
+	};
+	try {
+		for (let tries = 0; ; tries += 1) {
+			try {
+				await post(Buffer.from('ready=1'));
+				break;
+			} catch (error) {
+				if (tries > 100) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+		}
+		const answers = [];
+		for (const body of forms) answers.push(await post(body));
+		return answers;
+	} finally {
+		server.kill();
+	}
 }
 
 // ---- the corpus -------------------------------------------------------------------------------
@@ -268,11 +305,11 @@ const corpus = {
 	forms: [...FORM_CASES, ...ATOM_CASES, ...Array.from({ length: 2500 }, () => randomForm(rng, { raw: true }))],
 	jsons: jsonCorpus(rng),
 };
-/** @type {{ urls: any[], forms: any[], jsons: any[] }} */
+/** @type {{ urls: any[], forms: any[], jsons: any[], posts: any[] }} */
 let php;
 beforeAll(() => {
 	const startedAt = Date.now();
-	php = runPhp(corpus);
+	php = { ...runPhp(corpus), posts: [] };
 	const size = Object.values(corpus).flat().reduce((sum, bytes) => sum + bytes.length, 0);
 	console.log(`php: ${corpus.urls.length + corpus.forms.length + corpus.jsons.length} cases, ${(size / 1e6).toFixed(1)} MB, ${Date.now() - startedAt} ms`);
 });
@@ -296,6 +333,12 @@ describe('the sandbox parses as real PHP does', () => {
 		const found = mismatches(corpus.forms, php.forms, (bytes) => fromSandbox(parsePhpQueryString(bytes)), fromPhp);
 		expect(report(found)).toEqual({ mismatches: 0, first: [] });
 	});
+
+	test(`form bodies posted (${corpus.forms.length}): $_POST, max_input_vars 1000 as its POST handler counts, NUL bytes kept in values`, async () => {
+		php.posts = await postToPhp(corpus.forms);
+		const found = mismatches(corpus.forms, php.posts, (bytes) => fromSandbox(parseRequestParams({ contentType: 'application/x-www-form-urlencoded', body: bytes, query: '' })), fromPhp);
+		expect(report(found)).toEqual({ mismatches: 0, first: [] });
+	}, 180_000);
 
 	test(`JSON bodies (${corpus.jsons.length}): json_decode($body, true), int, float and string apart`, () => {
 		const found = mismatches(

@@ -282,6 +282,22 @@ const JSON_LITERAL = /true|false|null/y;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const defaultInt = (/** @type {string} */ text) => Number(BigInt(text));
+
+/**
+ * Text where JSON.parse gives what json_decode gives, in JS terms (the quick path): no surrogate
+ * escape, no "-0" (an int 0 in PHP), fewer than 512 brackets in all (so not 512 levels).
+ */
+function isPlainJson(/** @type {string} */ text) {
+	if (/\\u[dD][89a-fA-F]|-0/.test(text)) return false;
+	let brackets = 0;
+	for (let i = 0; i < text.length && brackets <= JSON_MAX_NESTING; i += 1) {
+		const code = text.charCodeAt(i);
+		if (code === 0x5b || code === 0x7b) brackets += 1;
+	}
+	return brackets <= JSON_MAX_NESTING;
+}
+
 /**
  * `json_decode($body, true)`. PHP refuses (null) what JSON.parse would take: bytes that are not UTF-8
  * (also encoded surrogates and overlong forms), a `\uD83D` escape not paired with a low surrogate
@@ -293,12 +309,19 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @param {{ int?: (text: string) => unknown }} [options] what a PHP int becomes (default: a JS number)
  * @returns {{ value: unknown } | undefined} undefined where PHP refuses the body
  */
-function phpJsonDecode(body, { int = (text) => Number(BigInt(text)) } = {}) {
+function phpJsonDecode(body, { int = defaultInt } = {}) {
 	let text;
 	try {
 		text = STRICT_UTF8.decode(body);
 	} catch {
 		return undefined; // JSON_ERROR_UTF8
+	}
+	if (int === defaultInt && isPlainJson(text)) {
+		try {
+			return { value: phpArrayToJs(JSON.parse(text)) };
+		} catch {
+			return undefined; // PHP's grammar is JSON's: what JSON.parse refuses, json_decode does
+		}
 	}
 	let at = 0;
 	const refuse = () => {

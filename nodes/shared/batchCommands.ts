@@ -14,8 +14,11 @@
  *  - a value holding `$` followed by a letter or `_` (a superset of every section name, present or future);
  *  - a value that is not text (a plain JSON call keeps numbers, booleans, null and empty lists typed;
  *    a query string makes them text), and text with a lone surrogate (it has no UTF-8 form);
- *  - a key that parse_str would read differently: empty, starting with white space, or holding `[`, `]`, `$` or NUL (Send Result's
- *    return property names).
+ *  - a key that parse_str would read differently: empty, starting with white space, or holding `[`, `]`, `$` or NUL;
+ *    a top-level key holding a space or a dot (PHP turns them into `_`); a nested key starting with `__Host-` or
+ *    `__Secure-` (PHP drops it) (Send Result's return property names);
+ *  - a call of more than 1,000 pairs (parse_str keeps the first 1,000: max_input_vars).
+ * test/sandbox.test/phpDifferential.test.js checks these commands against real PHP.
  */
 import type { Bitrix24Failure } from './bitrix24Errors';
 import { failureFromAnswer } from './bitrix24Errors';
@@ -41,14 +44,18 @@ function encode(text: string): string {
 	return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function safeKey(key: string): boolean {
-	return key !== '' && !/^\s/.test(key) && !/[[\]$\0]/.test(key) && !LONE_SURROGATE.test(key);
+/** PHP's max_input_vars default, which parse_str applies to a command too. */
+const MAX_COMMAND_PAIRS = 1000;
+
+function safeKey(key: string, nested: boolean): boolean {
+	if (key === '' || /^\s/.test(key) || /[[\]$\0]/.test(key) || LONE_SURROGATE.test(key)) return false;
+	return nested ? !/^__(Host|Secure)-/.test(key) : !/[ .]/.test(key);
 }
 
 function pairsOf(params: Record<string, unknown>, prefix = ''): Array<[string, string]> | undefined {
 	const pairs: Array<[string, string]> = [];
 	for (const [key, value] of Object.entries(params)) {
-		if (!safeKey(key)) return undefined;
+		if (!safeKey(key, prefix !== '')) return undefined;
 		const name = prefix ? `${prefix}[${encode(key)}]` : encode(key);
 		if (isRecord(value) && Object.keys(value).length > 0) {
 			const nested = pairsOf(value, name);
@@ -66,7 +73,7 @@ function pairsOf(params: Record<string, unknown>, prefix = ''): Array<[string, s
 /** The batch command for a call (`method?encoded params`), or undefined when it must go as a plain call. */
 export function batchCommandFor(method: string, params: Record<string, unknown>): string | undefined {
 	const pairs = pairsOf(params);
-	if (!pairs) return undefined;
+	if (!pairs || pairs.length > MAX_COMMAND_PAIRS) return undefined;
 	const command = `${method}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
 	return command.length <= MAX_BATCH_BYTES ? command : undefined;
 }

@@ -46,6 +46,27 @@ describe('request bodies reach the methods', () => {
 		expect(portal.journal()[0].params).toEqual({ a: { b: { c: '1' }, 0: 'x' }, list: ['p', 'q'], plain: 'привет 👋' });
 	});
 
+	test.each([
+		['an unpaired surrogate escape (an emoji cut in half)', (token) => Buffer.from(`{"event_token":"${token}","log_message":"cut \\ud83d"}`)],
+		['bytes that are not UTF-8', (token) => Buffer.concat([Buffer.from(`{"event_token":"${token}","log_message":"`), Buffer.from([0xff]), Buffer.from('"}')])],
+		['a byte order mark', (token) => Buffer.from(`\ufeff{"event_token":"${token}","log_message":"bom"}`)],
+		['more than 511 levels', (token) => Buffer.from(`{"event_token":"${token}","log_message":"deep","x":${'['.repeat(511)}${']'.repeat(511)}}`)],
+	])('a JSON body PHP refuses (%s) gives no parameters: ACCESS_DENIED as for a missing token, nothing written', async (_, body) => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(eventToken) });
+		expect(answer.status).toBe(403);
+		expect((await answer.json()).error).toBe('ACCESS_DENIED');
+		expect(portal.workflow(workflowId).logLines).toEqual([]);
+	});
+
+	test('a paired surrogate escape and 510 levels are fine', async () => {
+		const { eventToken, workflowId } = portal.issueEventToken();
+		const body = `{"event_token":"${eventToken}","log_message":"whole \\ud83d\\ude00","x":${'['.repeat(510)}${']'.repeat(510)}}`;
+		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+		expect(answer.status).toBe(200);
+		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['whole 😀']);
+	});
+
 	test('invalid JSON leaves the parameters empty: the token check fails as for a missing token', async () => {
 		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"event_token": ' });
 		expect(answer.status).toBe(403);

@@ -42,13 +42,26 @@ describe('parsePhpQueryString (PHP parse_str)', () => {
 		['"[" without "]" deeper down: the rest is ignored', 'a[x][b=1', { a: { x: '1' } }],
 		['dots and spaces only in the base name', 'a.b[c.d]=1', { a_b: { 'c.d': '1' } }],
 		['a name is cut at a NUL byte, a value is not', 'k%00ey=v%00v', { k: 'v\0v' }],
-		['mangling must not create a __Host- or __Secure- prefix', '._Host-a=1&__Host-b=2&.[Secure-c=3', { '__Host-b': '2', '__Secure-c': '3' }],
+		// The next four measured with PHP 8.2 (phpDifferential.test.js compares many more with real PHP).
+		['mangling must not create a __Host- or __Secure- prefix', '._Host-a=1&__Host-b=2&.[Secure-c=3', { '__Host-b': '2' }],
+		['an index with such a prefix the name does not have ends the variable', 'a[b][__Host-x]=1&__Host-c[__Host-d]=2', { a: { b: {} }, '__Host-c': { '__Host-d': '2' } }],
+		['a raw NUL byte ends the text (parse_str reads a C string)', 'a=1&b=x\0y&c=3', { a: '1', b: 'x' }],
+		['no append after PHP_INT_MAX', 'a[9223372036854775807]=x&a[]=y', { a: { '9223372036854775807': 'x' } }],
 		['"__proto__" is a plain key', '__proto__[x]=1', { ['__proto__']: { x: '1' } }],
 		['UTF-8 in names and values; invalid UTF-8 becomes U+FFFD here', '%D0%B8%D0%BC%D1%8F=%F0%9F%91%8B&bad=%FF', { имя: '👋', bad: '\uFFFD' }],
 	])('%s', (_, query, expected) => {
 		const parsed = parsePhpQueryString(query);
 		expect(parsed).toEqual(expected);
 		expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+	});
+
+	test('max_input_vars: parse_str keeps 1000 non-empty pairs; a form body ($_POST) one more, empty pairs counted (measured with php -S)', () => {
+		const pairs = (/** @type {number} */ count) => Array.from({ length: count }, (_, i) => `k${i}=${i}`).join('&');
+		expect(Object.keys(parsePhpQueryString(`&&${pairs(1000)}&z=1`))).toHaveLength(1000);
+		expect(parsePhpQueryString(`${pairs(1000)}&z=1`, { post: true }).z).toBe('1');
+		expect(parsePhpQueryString(`=1&&x&${pairs(997)}&y=1&z=1`, { post: true })).toMatchObject({ x: '', y: '1' });
+		expect(parsePhpQueryString(`=1&&x&${pairs(997)}&y=1&z=1`, { post: true }).z).toBeUndefined();
+		expect(parsePhpQueryString('a=x\0y&b=2', { post: true })).toEqual({ a: 'x\0y', b: '2' });
 	});
 
 	test('more than 64 levels of brackets drop the variable (max_input_nesting_level)', () => {
@@ -74,8 +87,11 @@ describe('parsePhpUrl (parse_url path and query, php_url_parse_ex2)', () => {
 		['m?a=line\nbreak\ttab\x7f', 'm', 'a=line_break_tab_'],
 		['?a=1', undefined, 'a=1'],
 		['', '', undefined],
-		['x:profile?a=1', undefined, undefined],
-		['//host/profile', undefined, undefined],
+		['x:profile?a=1', 'profile', 'a=1'], // the scheme "x"
+		['//host/profile', '/profile', undefined], // the host "host"
+		['m:80?a=1', '80', 'a=1'], // the scheme "m": a port is followed by "/" or the end
+		['m:80/x?a=1', '/x', 'a=1'], // the host "m", port 80
+		['m:99999', undefined, undefined], // parse_url gives false
 	])('%j', (url, path, query) => {
 		expect(parsePhpUrl(url)).toEqual({ path, query });
 	});

@@ -3,11 +3,11 @@
 
 /**
  * Request parameters the way PHP (and so the portal) sees them: query string and form bodies with
- * bracket keys (`a[b][c]=1`, `a[]=x`, parsed by PHP's rules, see php.js), or a JSON body. Query and
- * body are merged, body winning.
+ * bracket keys (`a[b][c]=1`, `a[]=x`, parsed by PHP's rules, see php.js), or a JSON body decoded by
+ * PHP's json_decode rules. Query and body are merged, body winning.
  */
 
-const { parsePhpQueryString } = require('./php');
+const { parsePhpQueryString, phpJsonDecode } = require('./php');
 
 /** @typedef {Record<string, any>} Params */
 
@@ -39,15 +39,12 @@ function parseRequestParams({ contentType = '', body, query }) {
 	/** @type {Params} */
 	let fromBody = {};
 	if (body.length && type.includes('json')) {
-		try {
-			const parsed = JSON.parse(body.toString('utf8'));
-			// Like PHP, anything but a JSON object leaves the body parameters empty.
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fromBody = parsed;
-		} catch {
-			fromBody = {};
-		}
+		// A body json_decode refuses (e.g. a lone "\ud83d" escape) or that is not an array (a JSON
+		// object or list) gives no parameters: the method then answers as for a call without them.
+		const decoded = phpJsonDecode(body)?.value;
+		if (decoded !== null && typeof decoded === 'object') fromBody = { ...decoded };
 	} else if (body.length && type.includes('application/x-www-form-urlencoded')) {
-		fromBody = parsePhpQueryString(body.toString('utf8'));
+		fromBody = parsePhpQueryString(body, { post: true });
 	}
 	return { ...fromQuery, ...fromBody };
 }

@@ -4,10 +4,12 @@
 /**
  * What PHP itself does to request data before the portal's code sees it, ported from php-src:
  * `parse_str` and form/query parsing (main/php_variables.c: php_default_treat_data,
- * php_register_variable_ex; ext/standard/url.c: php_url_decode), the path/query split of
- * `parse_url` (ext/standard/url.c: php_url_parse_ex2), and PHP's string conversion where the
- * portal's batch code relies on it. PHP works on bytes; here text is UTF-8 decoded at the end, so
- * bytes that are not valid UTF-8 (e.g. `%FF`) become U+FFFD.
+ * php_register_variable_ex; ext/standard/url.c: php_url_decode), `parse_url`
+ * (ext/standard/url.c: php_url_parse_ex2), `json_decode($body, true)` (ext/json: php_json_scanner.re,
+ * php_json_parser.y), and PHP's string conversion where the portal's batch code relies on it.
+ * PHP works on bytes, and so do these (as latin1 strings: one char a byte); text is UTF-8 decoded at
+ * the end, so bytes that are not valid UTF-8 (e.g. `%FF`) become U+FFFD.
+ * test/sandbox.test/phpDifferential.test.js checks all of them against real PHP.
  */
 
 /** A PHP fatal error (an uncaught `TypeError`): the portal answers the whole request with 500. */
@@ -18,16 +20,31 @@ const PHP_WHITESPACE = '\t\n\v\f\r ';
 
 /** PHP's max_input_nesting_level default: deeper bracket keys drop the whole variable. */
 const MAX_INPUT_NESTING_LEVEL = 64;
+/**
+ * PHP's max_input_vars default: pairs after the 1000th (empty ones between `&&` not counted) are
+ * dropped, in parse_str too. Bitrix recommends a larger value for its own servers; the sandbox keeps
+ * PHP's default, the stricter one.
+ */
+const MAX_INPUT_VARS = 1000;
+
+const isDigit = (/** @type {string | undefined} */ c) => c !== undefined && c >= '0' && c <= '9';
+
+/** Text as PHP's bytes (a latin1 string, one char a byte). @param {string | Buffer} text */
+const bytesOf = (text) => (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1');
+/** PHP's bytes as the sandbox's text. @param {string} bytes */
+const textOf = (bytes) => Buffer.from(bytes, 'latin1').toString('utf8');
 
 /**
  * php_url_decode: `+` is a space, `%XX` (two hex digits) a byte; any other `%` stays as it is.
- * @param {string} text
+ * Bytes in, bytes out (latin1 strings).
+ * @param {string} bytes
  */
-function phpUrlDecode(text) {
-	return text
-		.replace(/\+/g, ' ')
-		.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+function phpUrlDecode(bytes) {
+	return bytes.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
+
+/** Names PHP's variable registration keeps apart (cookie prefixes with a meaning for browsers). */
+const COOKIE_PREFIXES = ['__Host-', '__Secure-'];
 
 /** A string PHP turns into an integer array key: "5", "-3"; not "05", "+5", "-0", "5 ", or beyond 64 bits. */
 function isPhpIntKey(/** @type {string} */ key) {
@@ -41,17 +58,27 @@ function isPhpIntKey(/** @type {string} */ key) {
 
 const newPhpArray = () => /** @type {PhpArray} */ (Object.create(null));
 
-/** `$array[] = ...`: the next integer key (largest integer key + 1, or 0). */
+const PHP_INT_MAX = 9223372036854775807n;
+
+/** `$array[] = ...`: the next integer key (largest integer key + 1, or 0); null when PHP cannot append (after PHP_INT_MAX). */
 function nextIndex(/** @type {PhpArray} */ array) {
 	const keys = Object.keys(array).filter(isPhpIntKey).map(BigInt);
-	return keys.length ? String(keys.reduce((a, b) => (b > a ? b : a)) + 1n) : '0';
+	if (!keys.length) return '0';
+	const largest = keys.reduce((a, b) => (b > a ? b : a));
+	return largest === PHP_INT_MAX ? null : String(largest + 1n);
 }
 
-/** PHP arrays as JSON gives them to a client: a list (keys 0..n-1 in order) becomes an array. */
-function phpArrayToJs(/** @type {unknown} */ value) {
+/**
+ * PHP arrays as JSON gives them to a client: a list (keys 0..n-1 in order) becomes an array.
+ * @param {unknown} value
+ * @param {(text: string) => string} [text] applied to every key and string (bytes to text)
+ * @returns {unknown}
+ */
+function phpArrayToJs(value, text = (t) => t) {
+	if (typeof value === 'string') return text(value);
 	if (value === null || typeof value !== 'object') return value;
 	/** @type {Array<[string, unknown]>} */
-	const entries = Object.entries(value).map(([k, v]) => [k, phpArrayToJs(v)]);
+	const entries = Object.entries(value).map(([k, v]) => [text(k), phpArrayToJs(v, text)]);
 	const isList = entries.length > 0 && entries.every(([k], i) => k === String(i));
 	return isList ? entries.map(([, v]) => v) : Object.fromEntries(entries);
 }
@@ -70,7 +97,8 @@ function registerVariable(root, decodedName, value) {
 	const open = name.indexOf('[');
 	const base = (open < 0 ? name : name.slice(0, open)).replace(/[ .]/g, '_');
 	// Mangling must not make a name look like a cookie prefix it did not have.
-	for (const prefix of ['__Host-', '__Secure-']) if (base.startsWith(prefix) && !name.startsWith(prefix)) return;
+	const mangledIntoCookie = (/** @type {string} */ mangled) => COOKIE_PREFIXES.some((prefix) => mangled.startsWith(prefix) && !name.startsWith(prefix));
+	if (mangledIntoCookie(base)) return;
 	if (!base) return;
 	if (open < 0) {
 		root[base] = value;
@@ -94,66 +122,268 @@ function registerVariable(root, decodedName, value) {
 			const close = name.indexOf(']', at);
 			if (close < 0) {
 				const key = level === 1 ? `${base}_${name.slice(indexStart).replace(/[ .[]/g, '_')}` : index;
-				container[key ?? nextIndex(container)] = value;
+				if (level === 1 && key !== null && mangledIntoCookie(key)) return;
+				const target = key ?? nextIndex(container);
+				if (target !== null) container[target] = value;
 				return;
 			}
 			nextIndexName = name.slice(indexStart, close);
 			at = close;
 		}
 		const key = index ?? nextIndex(container);
+		if (key === null) return; // the append fails: the variable is dropped
 		const existing = container[key];
 		if (typeof existing !== 'object') container[key] = newPhpArray();
 		container = /** @type {PhpArray} */ (container[key]);
 		index = nextIndexName;
+		// So must an index: one with a cookie prefix the whole name does not start with ends the variable
+		// there (measured with PHP 8.2: `a[__Host-x]=1` gives a = [], `__Host-a[__Host-x]=1` is kept).
+		if (index !== null && mangledIntoCookie(index)) return;
 		if (name[at + 1] === '[') {
 			bracket = at + 1;
 			continue;
 		}
-		container[index ?? nextIndex(container)] = value;
+		const target = index ?? nextIndex(container);
+		if (target !== null) container[target] = value;
 		return;
 	}
 }
 
 /**
- * PHP's `parse_str` (the same rules fill $_GET and $_POST): `&`-separated pairs, empty pairs skipped,
- * name and value URL-decoded, later pairs overwrite earlier ones. Not reproduced: max_input_vars (a
- * portal setting; PHP's default stops after 1000 pairs). Integer-like keys come out in ascending
- * order (JS object order) where PHP keeps the order sent.
- * @param {string} text
+ * PHP's `parse_str` (the same rules fill $_GET) or, with `post`, how PHP fills $_POST from a form
+ * body: `&`-separated pairs, name and value URL-decoded, later pairs overwrite earlier ones.
+ * parse_str and $_GET read a C string (a raw NUL byte ends the text) and keep the first
+ * MAX_INPUT_VARS non-empty pairs (php_default_treat_data); $_POST keeps NUL bytes in values and reads
+ * one pair more, empty ones counted (main/php_variables.c: add_post_vars checks the count after
+ * adding; measured with `php -S`). Integer-like keys come out in ascending order (JS object order)
+ * where PHP keeps the order sent.
+ * @param {string | Buffer} text a string is taken as UTF-8
+ * @param {{ post?: boolean }} [options]
  * @returns {Record<string, any>}
  */
-function parsePhpQueryString(text) {
+function parsePhpQueryString(text, { post = false } = {}) {
 	const root = newPhpArray();
-	for (const pair of text.split('&')) {
+	const bytes = bytesOf(text);
+	const pairs = post ? bytes.split('&').slice(0, MAX_INPUT_VARS + 1) : bytes.split('\0')[0].split('&').filter(Boolean).slice(0, MAX_INPUT_VARS);
+	for (const pair of pairs) {
 		if (!pair) continue;
 		const eq = pair.indexOf('=');
 		const value = eq < 0 ? '' : phpUrlDecode(pair.slice(eq + 1));
 		registerVariable(root, phpUrlDecode(eq < 0 ? pair : pair.slice(0, eq)), value);
 	}
-	return /** @type {Record<string, any>} */ (phpArrayToJs(root));
+	return /** @type {Record<string, any>} */ (phpArrayToJs(root, textOf));
+}
+
+/** Where `char` occurs last in bytes[from, to), or -1 (C's memrchr). */
+function lastIndexIn(/** @type {string} */ bytes, /** @type {string} */ char, /** @type {number} */ from, /** @type {number} */ to) {
+	for (let i = to - 1; i >= from; i -= 1) if (bytes[i] === char) return i;
+	return -1;
 }
 
 /**
- * `parse_url($call)['path']` and `['query']`, for the strings a batch command is. A raw `#` starts
- * the fragment (dropped); the first `?` before it starts the query; control characters (bytes
- * 0-31, 127) in path and query become `_`. Simplified: when a `:` comes before the first `?`/`#`, or
- * the text starts with `//`, PHP reads a scheme, host or port (`x:profile` has the path `profile`
- * there); here such a command has no path, so it names no method.
+ * `parse_url($call)['path']` and `['query']`, step for step as php_url_parse_ex2 finds them (the
+ * scheme, host and port it reads on the way are not kept): `x:profile` is the path `profile` of the
+ * scheme `x`, `//host/m` and `m:80` have a host, a raw `#` starts the fragment, the first `?` before
+ * it the query; control bytes (0-31, 127) become `_`. Both undefined where parse_url gives false.
  * @param {string} url
  * @returns {{ path: string | undefined, query: string | undefined }}
  */
 function parsePhpUrl(url) {
-	const fragmentAt = url.indexOf('#');
-	const end = fragmentAt < 0 ? url.length : fragmentAt;
-	const queryAt = url.slice(0, end).indexOf('?');
-	const pathEnd = queryAt < 0 ? end : queryAt;
-	const controls = (/** @type {string} */ text) => text.replace(/[\x00-\x1f\x7f]/g, '_');
-	if (url.slice(0, pathEnd).includes(':') || url.startsWith('//')) return { path: undefined, query: undefined };
+	const none = { path: undefined, query: undefined };
+	const str = bytesOf(url);
+	const end = str.length;
+	const startsWithSlashes = (/** @type {number} */ at) => at + 1 < end && str[at] === '/' && str[at + 1] === '/';
+	/** the first of `chars` in str[from, end), or end (binary_strcspn) */
+	const firstOf = (/** @type {number} */ from, /** @type {string} */ chars) => Math.min(end, ...[...chars].map((c) => str.indexOf(c, from)).filter((i) => i >= 0));
+	let s = 0;
+	let port = 0; // ret->port: 0 means none was read
+	/** @type {'port' | 'host' | 'path'} */
+	let next;
+	const colon = str.indexOf(':');
+	if (colon > 0) {
+		if (!/^[A-Za-z0-9+.-]+$/.test(str.slice(0, colon))) {
+			if (colon + 1 < end && colon < firstOf(0, '?#')) next = 'port';
+			else if (startsWithSlashes(0)) [s, next] = [2, 'host'];
+			else next = 'path';
+		} else if (colon + 1 === end) {
+			return none; // only a scheme
+		} else if (str[colon + 1] !== '/') {
+			// "a.com:80" is a host and a port; "mailto:x" a scheme and a path
+			let p = colon + 1;
+			while (p < end && isDigit(str[p])) p += 1;
+			if ((p === end || str[p] === '/') && p - colon < 7) next = 'port';
+			else [s, next] = [colon + 1, 'path'];
+		} else if (colon + 2 < end && str[colon + 2] === '/') {
+			s = colon + 3;
+			next = 'host';
+			if (str.slice(0, colon).toLowerCase() === 'file' && colon + 3 < end && str[colon + 3] === '/') {
+				if (colon + 5 < end && str[colon + 5] === ':') s = colon + 4; // file:///c:/dir
+				next = 'path';
+			}
+		} else [s, next] = [colon + 1, 'path'];
+	} else if (colon === 0) next = 'port';
+	else if (startsWithSlashes(0)) [s, next] = [2, 'host'];
+	else next = 'path';
+
+	if (next === 'port') {
+		const p = colon + 1;
+		let pp = p;
+		while (pp < end && pp - p < 6 && isDigit(str[pp])) pp += 1;
+		if (pp - p > 0 && pp - p < 6 && (pp === end || str[pp] === '/')) {
+			port = Number(str.slice(p, pp));
+			if (port > 65535) return none;
+			if (startsWithSlashes(s)) s += 2;
+			next = 'host';
+		} else if (p === pp && pp === end) return none;
+		else if (startsWithSlashes(s)) [s, next] = [s + 2, 'host'];
+		else next = 'path';
+	}
+
+	if (next === 'host') {
+		const hostEnd = firstOf(s, '/?#');
+		const at = lastIndexIn(str, '@', s, hostEnd);
+		if (at >= 0) s = at + 1; // user and password
+		const ipv6 = s < end && str[s] === '[' && str[hostEnd - 1] === ']';
+		const portColon = ipv6 ? -1 : lastIndexIn(str, ':', s, hostEnd);
+		if (portColon >= 0 && !port) {
+			const digits = str.slice(portColon + 1, hostEnd);
+			if (digits.length > 5) return none;
+			if (digits.length > 0) {
+				// ZEND_STRTOL: white space, a sign, then at least one digit
+				const number = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(digits);
+				if (!number || Number(number[1]) < 0 || Number(number[1]) > 65535) return none;
+			}
+		}
+		if ((portColon >= 0 ? portColon : hostEnd) - s < 1) return none; // no host
+		if (hostEnd === end) return none; // a host and no path
+		s = hostEnd;
+	}
+
+	const controls = (/** @type {string} */ bytes) => textOf(bytes.replace(/[\x00-\x1f\x7f]/g, '_'));
+	const hash = str.indexOf('#', s);
+	const pathEnd = hash < 0 ? end : hash;
+	const question = str.indexOf('?', s);
+	const hasQuery = question >= 0 && question < pathEnd;
+	const stop = hasQuery ? question : pathEnd;
 	return {
-		// PHP sets no path for "?x" or "#x" (an empty path is kept only for an empty string)
-		path: pathEnd > 0 || url === '' ? controls(url.slice(0, pathEnd)) : undefined,
-		query: queryAt < 0 ? undefined : controls(url.slice(queryAt + 1, end)),
+		path: s < stop || s === end ? controls(str.slice(s, stop)) : undefined,
+		query: hasQuery ? controls(str.slice(question + 1, pathEnd)) : undefined,
 	};
+}
+
+/**
+ * json_decode's default depth (512): at most 511 arrays or objects inside each other (measured with
+ * PHP 8.2: 511 decode, 512 give "Maximum stack depth exceeded").
+ */
+const JSON_MAX_NESTING = 511;
+const JSON_STRING = /"(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const JSON_LITERAL = /true|false|null/y;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const defaultInt = (/** @type {string} */ text) => Number(BigInt(text));
+
+/**
+ * Text where JSON.parse gives what json_decode gives, in JS terms (the quick path): no surrogate
+ * escape, no "-0" (an int 0 in PHP), fewer than 512 brackets in all (so not 512 levels).
+ */
+function isPlainJson(/** @type {string} */ text) {
+	if (/\\u[dD][89a-fA-F]|-0/.test(text)) return false;
+	let brackets = 0;
+	for (let i = 0; i < text.length && brackets <= JSON_MAX_NESTING; i += 1) {
+		const code = text.charCodeAt(i);
+		if (code === 0x5b || code === 0x7b) brackets += 1;
+	}
+	return brackets <= JSON_MAX_NESTING;
+}
+
+/**
+ * `json_decode($body, true)`. PHP refuses (null) what JSON.parse would take: bytes that are not UTF-8
+ * (also encoded surrogates and overlong forms), a `\uD83D` escape not paired with a low surrogate
+ * escape ("Single unpaired UTF-16 surrogate"), more than 511 levels; a leading BOM is a syntax error
+ * in both. Integers that fit in 64 bits are PHP ints, the rest (and 1.0, 1e2) floats: 1e400 is INF.
+ * Objects and lists become PHP arrays (so `{"0":"a"}` is the list ["a"] too); a repeated key keeps
+ * its first place and the last value.
+ * @param {Buffer} body
+ * @param {{ int?: (text: string) => unknown }} [options] what a PHP int becomes (default: a JS number)
+ * @returns {{ value: unknown } | undefined} undefined where PHP refuses the body
+ */
+function phpJsonDecode(body, { int = defaultInt } = {}) {
+	let text;
+	try {
+		text = STRICT_UTF8.decode(body);
+	} catch {
+		return undefined; // JSON_ERROR_UTF8
+	}
+	if (int === defaultInt && isPlainJson(text)) {
+		try {
+			return { value: phpArrayToJs(JSON.parse(text)) };
+		} catch {
+			return undefined; // PHP's grammar is JSON's: what JSON.parse refuses, json_decode does
+		}
+	}
+	let at = 0;
+	const refuse = () => {
+		throw new SyntaxError('refused');
+	};
+	const space = () => {
+		while (text[at] === ' ' || text[at] === '\t' || text[at] === '\n' || text[at] === '\r') at += 1;
+	};
+	const token = (/** @type {RegExp} */ pattern) => {
+		pattern.lastIndex = at;
+		const match = pattern.exec(text) ?? refuse();
+		at = pattern.lastIndex;
+		return /** @type {RegExpExecArray} */ (match);
+	};
+	const string = () => {
+		const decoded = JSON.parse(token(JSON_STRING)[0]);
+		return LONE_SURROGATE.test(decoded) ? refuse() : decoded; // JSON_ERROR_UTF16
+	};
+	const expect = (/** @type {string} */ char) => (text[at] === char ? (at += 1) : refuse());
+	/** @returns {unknown} */
+	const value = (/** @type {number} */ level) => {
+		space();
+		const open = text[at];
+		if (open === '{' || open === '[') {
+			if (level >= JSON_MAX_NESTING) refuse(); // JSON_ERROR_DEPTH
+			at += 1;
+			const array = newPhpArray();
+			const close = open === '{' ? '}' : ']';
+			space();
+			if (text[at] === close) return (at += 1), array;
+			for (let index = 0; ; index += 1) {
+				if (open === '{') {
+					space();
+					const key = string();
+					space();
+					expect(':');
+					array[key] = /** @type {PhpValue} */ (value(level + 1));
+				} else array[String(index)] = /** @type {PhpValue} */ (value(level + 1));
+				space();
+				if (text[at] !== ',') break;
+				at += 1;
+			}
+			expect(close);
+			return array;
+		}
+		if (open === '"') return string();
+		if (open === '-' || isDigit(open)) {
+			const [number, fraction, exponent] = token(JSON_NUMBER);
+			const isInt = !fraction && !exponent && BigInt(number) <= 9223372036854775807n && BigInt(number) >= -9223372036854775808n;
+			return isInt ? int(number) : Number(number);
+		}
+		return { true: true, false: false, null: null }[token(JSON_LITERAL)[0]];
+	};
+	try {
+		const decoded = value(0);
+		space();
+		if (at < text.length) refuse();
+		return { value: phpArrayToJs(decoded) };
+	} catch (error) {
+		if (error instanceof SyntaxError) return undefined;
+		throw error;
+	}
 }
 
 /** PHP's float to string (precision 14, "%.14G"): 0.1 -> "0.1", 1e20 -> "1.0E+20", 5.0 -> "5". */
@@ -190,6 +420,7 @@ module.exports = {
 	phpArrayToJs,
 	parsePhpQueryString,
 	parsePhpUrl,
+	phpJsonDecode,
 	phpFloatString,
 	phpStringForReplace,
 };

@@ -107,7 +107,7 @@ async function askAppInfo(
 ): Promise<{ info: IDataObject } | { refused: string } | { unknown: string }> {
 	const queue = queueFor(`${APPLICATION_TYPE}:${context.getNode().credentials?.[APPLICATION_TYPE]?.id ?? ''}:${portalUrl}`, rateLimitOf(credentials));
 	const transport: Transport = async ({ method, body }) => {
-		const timeout = Math.max(1, Math.min(timing.attemptTimeoutMs, deadline - Date.now()));
+		const timeout = Math.max(1, Math.min(timing.attemptTimeoutMs, deadline - performance.now()));
 		try {
 			const response = await send({ method: 'POST', url: `${portalUrl}${method}.json`, body, json: true, returnFullResponse: true, timeout });
 			return { status: response.statusCode, body: response.body };
@@ -116,13 +116,13 @@ async function askAppInfo(
 		}
 	};
 	let answer: ReturnType<typeof readAnswer> = { unknown: 'NOT_ASKED' };
-	for (let attempt = 1; deadline > Date.now(); attempt++) {
+	for (let attempt = 1; deadline > performance.now(); attempt++) {
 		// A key of its own: checks never wait for each other's requests, only for the plan.
-		const outcome = await queue.submit({ method: 'app.info', params: {}, orderKey: randomUUID(), batchCommand: undefined, maxWaitMs: deadline - Date.now(), send: transport });
+		const outcome = await queue.submit({ method: 'app.info', params: {}, orderKey: randomUUID(), batchCommand: undefined, requestSettings: 'app.info check', maxWaitMs: deadline - performance.now(), send: transport });
 		answer = readAnswer(outcome);
 		if (!('unknown' in answer)) return answer;
 		// Not a verdict: ask again a little later (the queue spaces it by the plan as well).
-		await sleep(Math.min(500 * attempt, Math.max(0, deadline - Date.now())));
+		await sleep(Math.min(500 * attempt, Math.max(0, deadline - performance.now())));
 	}
 	return answer;
 }
@@ -197,7 +197,8 @@ export async function verifyWithPortal(context: IWebhookFunctions, auth: IDataOb
 		return { noVerdict: `more calls to check than the limit of ${CHECKS_BURST} at once and one per ${CHECK_EVERY_MS / 1000} s per credential (forged calls?)` };
 	}
 
-	const deadline = Date.now() + timing.lastAskMs;
+	// A clock that never goes back (portalCallQueue.ts): a wall-clock step must not stretch or cut the asking.
+	const deadline = performance.now() + timing.lastAskMs;
 	const own = await ownApplication(context, credentials, portal.url, credentialKey, deadline);
 	if ('unknown' in own) return { noVerdict: `app.info with the credential's token: ${own.unknown}` };
 	const answer = await askAppInfo(context, credentials, portal.url, deadline, async (options) =>

@@ -94,7 +94,7 @@ export const UNKNOWN_OUTCOME: Bitrix24Failure = {
 	message: "Bitrix24's answer did not say what became of this call",
 	description:
 		'The portal answered the batch request without a result or an error for this item, so the line may or may not have been written; it was not sent again to avoid a duplicate. Check the business process log before running again.',
-	mayHaveRun: true,
+	neverSendAgain: true,
 };
 
 /** Empty sections come back as `[]`, not `{}`. */

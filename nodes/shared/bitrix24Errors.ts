@@ -13,8 +13,11 @@ export interface Bitrix24Failure {
 	httpStatus?: number;
 	/** Set only where the call certainly did not run, so sending it again cannot duplicate a line. */
 	retry?: RetryKind;
-	/** Set where the portal may have run the call (no verdict came back): sending it again could write a line twice. */
-	mayHaveRun?: true;
+	/**
+	 * Set where sending the call again, even by n8n's Retry On Fail, could write a line twice (the portal may
+	 * have run it: no verdict came back) or out of order (the process's later line was already written).
+	 */
+	neverSendAgain?: true;
 	/** Unix time (s) when an OPERATION_TIME_LIMIT block ends, when the portal says. */
 	operatingResetAt?: number;
 }
@@ -25,7 +28,7 @@ export interface PortalAnswer {
 	contentType?: string;
 }
 
-type Explained = { message: string; description: string; retry?: RetryKind; mayHaveRun?: true };
+type Explained = { message: string; description: string; retry?: RetryKind; neverSendAgain?: true };
 
 const PLAIN_WORDS: Record<string, Explained> = {
 	ERROR_EMPTY_LOG_MESSAGE: {
@@ -93,13 +96,13 @@ const PLAIN_WORDS: Record<string, Explained> = {
 		message: 'Bitrix24 had an internal error (INTERNAL_SERVER_ERROR)',
 		description:
 			'The portal failed while handling the call, so the line may or may not have been written; it was not sent again to avoid a duplicate. Check the business process log, then run again. If it keeps happening, contact the portal administrator.',
-		mayHaveRun: true,
+		neverSendAgain: true,
 	},
 	ERROR_UNEXPECTED_ANSWER: {
 		message: 'Bitrix24 had an internal error (ERROR_UNEXPECTED_ANSWER)',
 		description:
 			'The portal failed while handling the call, so the line may or may not have been written; it was not sent again to avoid a duplicate. Check the business process log, then run again.',
-		mayHaveRun: true,
+		neverSendAgain: true,
 	},
 	ERROR_BATCH_LENGTH_EXCEEDED: {
 		message: 'Too many commands in one Bitrix24 batch (ERROR_BATCH_LENGTH_EXCEEDED)',
@@ -190,7 +193,7 @@ export function failureFromAnswer(answer: PortalAnswer): Bitrix24Failure | undef
 			message: `Bitrix24 answered with a web page instead of data (HTTP ${answer.status})`,
 			description:
 				'Something other than the Bitrix24 REST API answered: a proxy, a maintenance page or a wrong address. Check the portal address in the credential and try again later. Nothing is known to have been written.',
-			mayHaveRun: true,
+			neverSendAgain: true,
 		};
 	}
 	const hasError = body.error !== undefined && body.error !== null && body.error !== '';
@@ -262,7 +265,7 @@ export function failureFromNetworkError(code: string | undefined, fallbackText: 
 				message: 'The Bitrix24 portal did not answer in time',
 				description:
 					'The line may have been written even so; it was not sent again to avoid a duplicate. Check the business process log before running again, or raise Timeout (Seconds) in the node Options if the portal is slow.',
-				mayHaveRun: true,
+				neverSendAgain: true,
 			};
 		case 'ECONNRESET':
 		case 'EPIPE':
@@ -272,7 +275,7 @@ export function failureFromNetworkError(code: string | undefined, fallbackText: 
 				message: 'The connection to Bitrix24 was cut before it answered',
 				description:
 					'The line may have been written even so; it was not sent again to avoid a duplicate. Check the business process log before running again.',
-				mayHaveRun: true,
+				neverSendAgain: true,
 			};
 		default:
 			return {

@@ -92,7 +92,7 @@ export async function sendToBitrix24(
 		send: transportFor(this, credentialType, requestOptions),
 	});
 	if ('failure' in outcome) {
-		if (outcome.failure.mayHaveRun) rememberOutcome(this, call, { failure: outcome.failure });
+		if (outcome.failure.neverSendAgain) rememberOutcome(this, call, { failure: outcome.failure });
 		throw toNodeError(this.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
 	}
 	const json = { result: outcome.result, time: outcome.time } as IDataObject;

@@ -277,7 +277,7 @@ export class PortalCallQueue {
 				writtenLater.add(call.orderKey);
 				call.resolve(outcome);
 			} else if (outcome.failure.retry && writtenLater.has(call.orderKey)) {
-				call.resolve({ failure: { ...outcome.failure, retry: undefined, description: `${outcome.failure.description} ${OUT_OF_TURN}` } });
+				call.resolve({ failure: { ...outcome.failure, retry: undefined, neverSendAgain: true, description: `${outcome.failure.description} ${OUT_OF_TURN}` } });
 			} else {
 				this.retryOrFail(call, outcome.failure);
 			}

@@ -168,6 +168,20 @@ describe('failures of a batch', () => {
 		expect(requests()).toEqual([['batch', 2, 200]]);
 	});
 
+	test("...and n8n's Retry On Fail does not send it again either (it would still land out of order)", async () => {
+		portal.injectFault({ kind: 'operationTimeLimit', method: 'bizproc.activity.log', count: 1 });
+		const [target] = processes(1);
+		const run = await runNode({
+			parameters: { logMessage: '={{ $json.text }}', options: { maxWaitSeconds: 30 } },
+			credentials: webhook(),
+			items: [0, 1].map((n) => ({ event_token: target.eventToken, text: `line ${n}` })),
+			retryOnFail: { maxTries: 3, waitBetweenTries: 20 },
+		});
+		expect(run.error?.description).toMatch(/would land out of order/);
+		expect(written(target)).toEqual(['line 1']);
+		expect(requests()).toEqual([['batch', 2, 200]]);
+	});
+
 	test.each([
 		['answered 500', { kind: 'internalError', method: 'batch' }, /internal error/, /may or may not have been written/],
 		['cut after the portal ran it', { kind: 'drop', afterRun: true, method: 'batch' }, /cut before it answered/, /not sent again/],

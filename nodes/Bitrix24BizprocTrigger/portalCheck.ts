@@ -17,7 +17,7 @@ import { createHash } from 'crypto';
 
 import type { IDataObject, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
 
-import { callBitrix24 } from './callBitrix24';
+import { callBitrix24 } from '../shared/callBitrix24';
 import { portalRestUrl } from '../shared/portalAddress';
 
 export type PortalVerdict = { genuine: true } | { genuine: false; reason: string };

@@ -60,7 +60,12 @@ const TASK_TEXTS = {
 
 const taskError = (/** @type {string} */ text) => new RestError(400, 'ERROR_TASK_EXECUTION', text);
 
-/** `{=Template:Name}` in texts of a step takes the process's parameter value. @param {unknown} value @param {Record<string, any>} parameters */
+/**
+ * `{=Template:Name}` in texts of a step takes the process's parameter value.
+ * @param {unknown} value
+ * @param {Record<string, any>} parameters
+ * @returns {unknown}
+ */
 function substitute(value, parameters) {
 	if (typeof value === 'string') {
 		return value.replace(/\{=Template:([A-Za-z0-9_]+)\}/g, (_, name) => {
@@ -68,8 +73,10 @@ function substitute(value, parameters) {
 			return Array.isArray(given) ? given.join(', ') : String(given ?? '');
 		});
 	}
-	if (Array.isArray(value)) return value.map((item) => substitute(item, parameters));
-	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, parameters)]));
+	/** @type {(item: unknown) => unknown} */
+	const inner = (item) => substitute(item, parameters);
+	if (Array.isArray(value)) return value.map(inner);
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inner(v)]));
 	return value;
 }
 

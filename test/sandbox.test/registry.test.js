@@ -66,7 +66,7 @@ describe.each(['activity', 'robot'])('bizproc.%s.*', (kind) => {
 	test('delete or update of an unknown code is ERROR_ACTIVITY_NOT_FOUND', async () => {
 		const deleted = await rest(`bizproc.${kind}.delete`, { CODE: 'unknown_code' });
 		expect(deleted.status).toBe(400);
-		expect(deleted.body).toEqual({ error: 'ERROR_ACTIVITY_NOT_FOUND', error_description: 'Activity not found!' });
+		expect(deleted.body).toEqual({ error: 'ERROR_ACTIVITY_NOT_FOUND', error_description: 'Activity or Robot not found!' });
 		expect((await rest(`bizproc.${kind}.update`, { CODE: 'unknown_code', FIELDS: { NAME: 'x' } })).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
 	});
 

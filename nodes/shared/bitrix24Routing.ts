@@ -19,6 +19,7 @@ import {
 } from 'n8n-workflow';
 
 import { batchCommandFor } from './batchCommands';
+import { withoutEventToken } from './bitrix24Errors';
 import { credentialsOf, credentialTypeOf, restBaseUrlOf, secretsOf, WEBHOOK_TYPE } from './credentialAccess';
 import { failureFromThrown, toNodeError } from './n8nErrors';
 import { callOptionsOf } from './nodeFields';
@@ -79,7 +80,10 @@ export async function callThroughQueue(
 		maxWaitMs: maxWaitSeconds * 1000,
 		send: transportFor(context, credentialType, { ...requestData.options, url: method, baseURL, timeout: timeoutSeconds * 1000 } as IHttpRequestOptions),
 	});
-	if ('failure' in outcome) throw toNodeError(context.getNode(), outcome.failure, itemIndex, secretsOf(credentials, params));
+	if ('failure' in outcome) {
+		const failure = params.event_token === undefined ? withoutEventToken(outcome.failure) : outcome.failure;
+		throw toNodeError(context.getNode(), failure, itemIndex, secretsOf(credentials, params));
+	}
 	return outcome;
 }
 

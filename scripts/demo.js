@@ -70,6 +70,8 @@ async function main() {
 		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
 		const handlerUrl = `${n8n.baseUrl}/webhook/${trigger?.webhookId}/bitrix24-bizproc`;
 		await n8n.waitForWebhook(handlerUrl);
+		// The starter's webhooks (an empty POST: Start refuses it before calling the portal).
+		for (const pathname of ['e2e-start-process-webhook', 'e2e-check-process-webhook']) await n8n.waitForWebhook(`${n8n.baseUrl}/webhook/${pathname}`);
 		detail(`the action's handler (the trigger's production URL): ${handlerUrl}`);
 
 		step('On the portal: our application registers the action (handler: the trigger), and a deal template runs it');

@@ -59,6 +59,11 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
 		const handlerUrl = `${n8n.baseUrl}/webhook/${trigger.webhookId}/bitrix24-bizproc`;
 		await n8n.waitForWebhook(handlerUrl);
+		// n8n registers each active workflow's webhooks in turn. The empty POST this sends runs the starter
+		// once with no input: Start refuses it before calling the portal, Get Many lists what runs.
+		for (const authentication of Object.keys(STARTERS)) {
+			for (const path of ['e2e-start-process', 'e2e-check-process']) await n8n.waitForWebhook(`${n8n.baseUrl}/webhook/${path}-${authentication}`);
+		}
 
 		// The portal side: our application's action, pointing at the example workflow's trigger, and a deal template that runs it.
 		const added = await fetch(`${portal.baseUrl}/rest/bizproc.activity.add`, {
@@ -117,6 +122,27 @@ describe.each(LINES)('n8n %s.x', (line) => {
 			`bizproc.workflow.start ${authentication === 'webhook' ? 'webhook' : 'oauth'} 200`,
 			`bizproc.workflow.instances ${authentication === 'webhook' ? 'webhook' : 'oauth'} 200`,
 		]);
+	});
+
+	test.each([
+		['webhook', { bitrix24WebhookApi: { id: 'b24WebhookCred01', name: 'Bitrix24 webhook (sandbox)' } }],
+		['oAuth2', { bitrix24OAuth2Api: { id: 'b24OAuth2Cred001', name: 'Bitrix24 OAuth2 (sandbox)' } }],
+	])("%s: the editor's Template list shows the portal's templates of the chosen document type, searchable by name", async (authentication, credentials) => {
+		const leadTemplate = portal.addTemplate({ documentType: ['crm', 'CCrmDocumentLead', 'LEAD'], name: `Check the order (leads, ${authentication})`, steps: [{ type: 'review', users: [1], name: 'x' }] });
+		const search = async (documentType, filter) =>
+			(
+				await n8n.postJson('/rest/dynamic-node-parameters/resource-locator-results', {
+					nodeTypeAndVersion: { name: 'n8n-nodes-bitrix24-bizproc.bitrix24Bizproc', version: 1 },
+					path: 'parameters.template',
+					methodName: 'searchTemplates',
+					currentNodeParameters: { authentication, resource: 'workflow', operation: 'start', documentType, template: { __rl: true, mode: 'list', value: '' } },
+					credentials,
+					...(filter ? { filter } : {}),
+				})
+			).data;
+		expect((await search('deal', 'order')).results).toEqual([{ name: `Check the order in n8n (${templateId})`, value: String(templateId) }]);
+		expect((await search('lead', authentication)).results).toEqual([{ name: `Check the order (leads, ${authentication}) (${leadTemplate})`, value: String(leadTemplate) }]);
+		expect((await search('deal', 'nothing like it')).results).toEqual([]);
 	});
 
 	test('while the process waits for a person, Get Many finds it running', async () => {

@@ -149,6 +149,18 @@ describe('bizproc.workflow.start', () => {
 		expect(portal.process(workflowId)).toMatchObject({ state: 'completed', returnValues: { answer: 'two' } });
 	});
 
+	test('an action without an answer closes after timeout_duration and the process goes on; a late event changes nothing', async () => {
+		const steps = [{ type: 'action', code: 'n8n_action', timeoutDuration: 1 }, { type: 'approve', users: [1], name: 'After the timeout' }];
+		const workflowId = await start(actionTemplate({ steps }), newDeal());
+		await waitForHandler(workflowId);
+		expect(formsOf(workflowId)[0].timeout_duration).toBe('1');
+		expect(portal.process(workflowId).waitingFor.kind).toBe('action');
+		const after = await portal.waitForProcess(workflowId, (p) => p.waitingFor?.kind === 'task', 5000);
+		expect(after.returnValues).toEqual({});
+		expect((await rest('bizproc.event.send', { event_token: formsOf(workflowId)[0].event_token, return_values: { answer: 'late' } })).body.result).toBe(true);
+		expect(portal.process(workflowId)).toMatchObject({ returnValues: {}, waitingFor: { kind: 'task' } });
+	});
+
 	test('every document type: smart process item, list element, Drive file, lead', async () => {
 		const cases = [
 			[['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_147_5'], undefined, ['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_147']],

@@ -41,7 +41,9 @@ describe('bizproc.task.list', () => {
 		const templateId = sandbox.addTemplate({ documentType: DEAL, name: 'Approval', steps: [{ type: 'approve', users: [1], name: 'Approve deal' }] });
 		for (let i = 1; i <= 120; i += 1) {
 			const documentId = sandbox.addDocument(['crm', 'CCrmDocumentDeal', `DEAL_${i}`], { name: `Deal ${i}` }).documentId;
-			await call(`${sandbox.webhookUrl}bizproc.workflow.start`, { json: { TEMPLATE_ID: templateId, DOCUMENT_ID: documentId } });
+			// Half over REST, half through the JS shortcut: both make the same tasks.
+			if (i % 2) await call(`${sandbox.webhookUrl}bizproc.workflow.start`, { json: { TEMPLATE_ID: templateId, DOCUMENT_ID: documentId } });
+			else sandbox.startProcess({ templateId, documentId });
 		}
 		const forUser3 = sandbox.addTemplate({ documentType: DEAL, name: 'Review', steps: [{ type: 'review', users: [3], name: 'Read the deal' }] });
 		await call(`${sandbox.webhookUrl}bizproc.workflow.start`, { json: { TEMPLATE_ID: forUser3, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] } });

@@ -48,6 +48,7 @@ async function main() {
 	});
 	const { eventToken } = portal.issueEventToken();
 	// Something to start business processes on by hand: a deal and two templates for deals.
+	/** @type {import('./documents').DocumentId} */
 	const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
 	const deal = portal.addDocument(['crm', 'CCrmDocumentDeal', 'DEAL_1'], { name: 'Sandbox deal' }).documentId;
 	const askTemplate = portal.addTemplate({

@@ -269,6 +269,14 @@ describe('bizproc.workflow.instances', () => {
 		await rest('bizproc.workflow.kill', { ID: workflowId });
 	});
 
+	test('started after: a date filter in the REST date format', async () => {
+		const hourAgo = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+		const inAnHour = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+		expect((await rest('bizproc.workflow.instances', { filter: { '>STARTED': hourAgo } })).body.total).toBe(120);
+		expect((await rest('bizproc.workflow.instances', { filter: { '>STARTED': inAnHour } })).body.total).toBe(0);
+		expect((await rest('bizproc.workflow.instances', { filter: { '<=STARTED': inAnHour, '>=STARTED': hourAgo.slice(0, 10) } })).body.total).toBe(120);
+	});
+
 	test('the old name bizproc.workflow.instance.list answers the same', async () => {
 		expect((await rest('bizproc.workflow.instance.list', { start: 100 })).body).toMatchObject({ total: 120 });
 	});

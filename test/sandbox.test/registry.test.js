@@ -94,6 +94,25 @@ describe.each(['activity', 'robot'])('bizproc.%s.*', (kind) => {
 		expect((await call(`${portal.webhookUrl}bizproc.${kind}.list`)).body.error).toBe('ACCESS_DENIED');
 	});
 
+	test('each application sees, updates and deletes only its own; another application may use the same code', async () => {
+		const otherToken = portal.issueOAuthTokens({ userId: 1, application: 'other' }).access_token;
+		expect((await rest(`bizproc.${kind}.add`, action({ CODE: 'ours' }))).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {}, otherToken)).body.result).toEqual([]);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' }, otherToken)).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
+		expect((await rest(`bizproc.${kind}.update`, { CODE: 'ours', FIELDS: { NAME: 'x' } }, otherToken)).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
+		expect((await rest(`bizproc.${kind}.add`, action({ CODE: 'ours' }), otherToken)).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {}, otherToken)).body.result).toEqual(['ours']);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' }, otherToken)).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {})).body.result).toEqual(['ours']);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' })).body.result).toBe(true);
+	});
+
+	test('a webhook cannot delete either: application context required', async () => {
+		const answer = await call(`${portal.webhookUrl}bizproc.${kind}.delete`, { json: { CODE: 'anything' } });
+		expect(answer.status).toBe(403);
+		expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied! Application context required' });
+	});
+
 	test('a user who is not an administrator is refused', async () => {
 		const userToken = portal.issueOAuthTokens({ userId: 2 }).access_token;
 		const answer = await rest(`bizproc.${kind}.add`, action({ CODE: 'by_user_2' }), userToken);

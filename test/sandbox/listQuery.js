@@ -61,9 +61,10 @@ const ALLOWED_OPERATIONS = ['', '!', '<', '<=', '>', '>='];
 function compare(a, b) {
 	if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
 	if (b === null || b === undefined) return 1;
-	const numA = Number(a);
-	const numB = Number(b);
-	if (a !== '' && b !== '' && Number.isFinite(numA) && Number.isFinite(numB)) return numA - numB;
+	// Numbers, and strings that are short numbers (IDs as "12"); a workflow ID of digits only
+	// ("12345678901234.12345678") is too long for a float and stays a string.
+	const numeric = (/** @type {unknown} */ v) => typeof v === 'number' || (typeof v === 'string' && v.length <= 15 && /^-?\d+(\.\d+)?$/.test(v));
+	if (numeric(a) && numeric(b)) return Number(a) - Number(b);
 	const dateA = Date.parse(String(a));
 	const dateB = Date.parse(String(b));
 	if (/^\d{4}-\d\d-\d\d/.test(String(a)) && Number.isFinite(dateA) && Number.isFinite(dateB)) return dateA - dateB;

@@ -40,6 +40,8 @@ const { portalDate } = require('./timing');
  * }} Task
  */
 
+/** setTimeout's longest wait. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** CBPTaskStatus: the task as a whole. */
 const TASK_STATUS = { running: 0, yes: 1, no: 2, ok: 3, timeout: 4, cancel: 5 };
 /** CBPTaskUserStatus: one user's answer. */
@@ -178,8 +180,10 @@ function createProcessEngine({ workflows, findActivity, prepareActionCall, later
 			return undefined;
 		}
 		instance.waitingFor = { kind: 'action', activityName: call.activityName };
-		// The action closes by itself after timeout_duration seconds: look at it then.
-		if (timeoutDuration > 0) later(() => workflows.find(instance.id), timeoutDuration * 1000 + 5);
+		// The action closes by itself after timeout_duration seconds: look at it then (a timer cannot wait
+		// past 2^31 ms; a longer timeout is noticed whenever the action is looked up).
+		const timeoutMs = timeoutDuration * 1000 + 5;
+		if (timeoutDuration > 0 && timeoutMs <= MAX_TIMER_MS) later(() => workflows.find(instance.id), timeoutMs);
 		return undefined;
 	}
 

@@ -35,7 +35,7 @@ import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-w
 
 import { bitrix24CodeOf } from '../shared/bitrix24Errors';
 import { usesApplication } from '../shared/credentialAccess';
-import { callBitrix24 } from './callBitrix24';
+import { callBitrix24 } from '../shared/callBitrix24';
 
 export type RegisterAs = 'action' | 'robot' | 'none';
 type Kind = 'activity' | 'robot';

@@ -14,6 +14,7 @@
  *  - a value holding `$` followed by a letter or `_` (a superset of every section name, present or future);
  *  - a value that is not text (a plain JSON call keeps numbers, booleans, null and empty lists typed;
  *    a query string makes them text), and text with a lone surrogate (it has no UTF-8 form);
+ *    a list of texts goes as `name[0]=..&name[1]=..`, which parse_str reads back as the same list;
  *  - a key that parse_str would read differently: empty, starting with white space, or holding `[`, `]`, `$` or NUL;
  *    a top-level key holding a space or a dot (PHP turns them into `_`); a nested key starting with `__Host-` or
  *    `__Secure-` (PHP drops it) (Send Result's return property names);
@@ -57,8 +58,8 @@ function pairsOf(params: Record<string, unknown>, prefix = ''): Array<[string, s
 	for (const [key, value] of Object.entries(params)) {
 		if (!safeKey(key, prefix !== '')) return undefined;
 		const name = prefix ? `${prefix}[${encode(key)}]` : encode(key);
-		if (isRecord(value) && Object.keys(value).length > 0) {
-			const nested = pairsOf(value, name);
+		if ((isRecord(value) || Array.isArray(value)) && Object.keys(value).length > 0) {
+			const nested = pairsOf({ ...value }, name);
 			if (!nested) return undefined;
 			pairs.push(...nested);
 		} else if (typeof value === 'string' && !SCANNED_BY_THE_PORTAL.test(value) && !LONE_SURROGATE.test(value)) {
@@ -87,7 +88,13 @@ export function batchBody(commands: string[]): { halt: 0; cmd: Record<string, st
 	return { halt: 0, cmd: Object.fromEntries(commands.map((command, index) => [commandKey(index), command])) };
 }
 
-export type CommandOutcome = { result: unknown; time: unknown } | { failure: Bitrix24Failure };
+/** A list method's page also says where the next page starts (`next`) and how many rows there are (`total`). */
+export type CommandOutcome = { result: unknown; time: unknown; next?: unknown; total?: unknown } | { failure: Bitrix24Failure };
+
+/** The answer's `next` and `total`, where it has them. */
+export function pageInfo(next: unknown, total: unknown): { next?: unknown; total?: unknown } {
+	return { ...(next === undefined ? {} : { next }), ...(total === undefined ? {} : { total }) };
+}
 
 export const UNKNOWN_OUTCOME: Bitrix24Failure = {
 	code: 'BATCH_ANSWER_INCOMPLETE',
@@ -112,6 +119,8 @@ export function commandOutcomes(body: unknown, count: number): CommandOutcome[] 
 	const results = section(answer.result);
 	const errors = section(answer.result_error);
 	const times = section(answer.result_time);
+	const nexts = section(answer.result_next);
+	const totals = section(answer.result_total);
 	return Array.from({ length: count }, (_, index): CommandOutcome => {
 		const key = commandKey(index);
 		if (key in errors) {
@@ -119,7 +128,7 @@ export function commandOutcomes(body: unknown, count: number): CommandOutcome[] 
 			// A command's status is not given; 400 makes an empty code (a business-process exception) a failure too.
 			return { failure: failureFromAnswer({ status: 400, body: entry }) ?? UNKNOWN_OUTCOME };
 		}
-		if (key in results) return { result: results[key], time: times[key] };
+		if (key in results) return { result: results[key], time: times[key], ...pageInfo(nexts[key], totals[key]) };
 		return { failure: UNKNOWN_OUTCOME };
 	});
 }

@@ -28,7 +28,7 @@ export interface PortalAnswer {
 	contentType?: string;
 }
 
-type Explained = { message: string; description: string; retry?: RetryKind; neverSendAgain?: true };
+type Explained = { message: string; description: string; retry?: RetryKind; neverSendAgain?: true; withPortalText?: boolean };
 
 const PLAIN_WORDS: Record<string, Explained> = {
 	ERROR_EMPTY_LOG_MESSAGE: {
@@ -118,6 +118,65 @@ const PLAIN_WORDS: Record<string, Explained> = {
 		message: 'Bitrix24 refused the handler URL (ERROR_UNSUPPORTED_PROTOCOL)',
 		description: 'A handler URL must start with http:// or https://, in lower case. Set WEBHOOK_URL to such an address Bitrix24 can reach and restart n8n.',
 	},
+	// Business Process node (bizproc.workflow.*, bizproc.task.*, bizproc.activity|robot.list|delete):
+	// docs/bitrix24-bizproc-methods.md; core bizproc/lib/restservice.php. Rows marked withPortalText add
+	// the portal's own words, which name the reason.
+	ERROR_WRONG_WORKFLOW_ID: {
+		message: 'Bitrix24 does not know this template or business process (ERROR_WRONG_WORKFLOW_ID)',
+		description:
+			'Start: the template ID is empty or no template has it (it may have been deleted); choose the template again from the list. Terminate or Kill: enter the workflow ID.',
+		withPortalText: true,
+	},
+	ERROR_TASK_VALIDATION: {
+		message: 'Bitrix24 refused the task request (ERROR_TASK_VALIDATION)',
+		description: 'A task ID is missing or wrong, or the answer is not one Bitrix24 knows. Check Task ID (Task IDs) and Answer.',
+		withPortalText: true,
+	},
+	ERROR_TASK_NOT_FOUND: {
+		message: "The task is not one of the credential's user's tasks (ERROR_TASK_NOT_FOUND)",
+		description:
+			"Only the user a task is assigned to can complete it, an administrator included. Check the Task ID (Task Get Many lists them), use a credential of the task's user, or Delegate the task to that user first. A task of a terminated or killed process is gone.",
+	},
+	ERROR_TASK_COMPLETED: {
+		message: 'The task was already answered (ERROR_TASK_COMPLETED)',
+		description: "This user's answer is already recorded; nothing changed. Filter Task Get Many by Status: Waiting to find open tasks.",
+	},
+	ERROR_TASK_TYPE: {
+		message: 'This kind of task cannot be answered from n8n (ERROR_TASK_TYPE)',
+		description: 'Bitrix24 completes only approval, review and request-for-information tasks through its API. Answer this task in Bitrix24.',
+	},
+	ERROR_TASK_EXECUTION: {
+		message: 'The task did not accept the answer (ERROR_TASK_EXECUTION)',
+		description:
+			'The task refused it: an answer its kind does not take (approval: Approve or Reject; review: OK; request for information: OK, or Cancel where allowed), a required comment or form field missing, or its process has ended.',
+		withPortalText: true,
+	},
+	ERROR_INVALID_USER_ID: {
+		message: 'Bitrix24 refused a user ID (ERROR_INVALID_USER_ID)',
+		description: 'From User ID and To User ID must be IDs of existing users.',
+		withPortalText: true,
+	},
+	ERROR_DELEGATION_NOT_ALLOWED: {
+		message: 'Bitrix24 did not allow handing the task over (ERROR_DELEGATION_NOT_ALLOWED)',
+		description:
+			"From User ID must be the user the task waits for; To User ID must be an employee (not an extranet user); and the template's delegation rule (subordinates only, anyone, nobody) must allow it.",
+		withPortalText: true,
+	},
+	ERROR_ACTIVITY_NOT_FOUND: {
+		message: 'The application has no action or robot with this code (ERROR_ACTIVITY_NOT_FOUND)',
+		description:
+			"Check Code and Kind (an action's code is not a robot's). Only the application that registered it can delete it: use that application's OAuth2 credential. Registration > Get Many lists the codes.",
+	},
+	ERROR_ACTIVITY_VALIDATION_FAILURE: {
+		message: 'Bitrix24 refused the action or robot code (ERROR_ACTIVITY_VALIDATION_FAILURE)',
+		description: 'A code holds only Latin letters, digits, ".", "-" and "_".',
+		withPortalText: true,
+	},
+	ERROR_SELECT_VALIDATION_FAILURE: {
+		message: 'Bitrix24 refused the list of fields (ERROR_SELECT_VALIDATION_FAILURE)',
+		description: 'The fields to return must be plain names such as ID or NAME.',
+		withPortalText: true,
+	},
 };
 
 /** NO_AUTH_FOUND through the OAuth2 credential: there is no webhook, the application's token was not accepted. */
@@ -162,8 +221,49 @@ const PLAN_REFUSED: Explained = {
 		'The portal answered that REST calls are not allowed, which on Bitrix24 cloud means the plan has no REST API (commercial plans only) or the user lacks rights. Check the plan and the user behind the credential.',
 };
 
+/**
+ * Business Process node: the core's RestException with a message only (empty `error`), told apart by
+ * its text (docs/bitrix24-bizproc-methods.md; core RestService::startWorkflow, terminateWorkflow, killWorkflow).
+ */
+const BIZPROC_TEXTS: Record<string, Explained> = {
+	'Wrong DOCUMENT_ID!': {
+		message: 'Bitrix24 found no such document (Wrong DOCUMENT_ID!)',
+		description: 'No record has this ID, or it is not of the chosen Document Type. Check Document Type and Record ID (a deal\'s number, e.g. 123).',
+	},
+	'Incorrect document type!': {
+		message: "Bitrix24 could not tell the document's type (Incorrect document type!)",
+		description: 'The document ID does not name a document type Bitrix24 knows. Check Document Type (for Custom: Module ID and Entity).',
+	},
+	'Template type and DOCUMENT_ID mismatch!': {
+		message: 'The template is made for another document type (Template type and DOCUMENT_ID mismatch!)',
+		description: 'A template runs only on documents of its own type, e.g. a deal template on deals. Choose a template of this Document Type, or the Document Type of the template.',
+	},
+	'The business process is not found.': {
+		message: 'Bitrix24 has no running business process with this ID (The business process is not found.)',
+		description: 'It has already finished, or was terminated or killed, or the Workflow ID is wrong. Workflow > Get Many lists the running ones.',
+	},
+};
+
+/** ACCESS_DENIED "Access denied!" from a method without an event token: the user is not an administrator (RestService::checkAdminPermissions). */
+const ADMINISTRATOR_REQUIRED: Explained = {
+	message: 'Bitrix24 allows this only to an administrator (ACCESS_DENIED)',
+	description:
+		"Listing, terminating and killing business processes and listing templates need a portal administrator; starting one needs the right to start processes on the document; Task Get Many with another user's ID needs their manager or an administrator. Use a credential (webhook or OAuth2 connection) of such a user.",
+};
+
+const APPLICATION_CONTEXT_REQUIRED: Explained = {
+	message: 'Bitrix24 allows this only to an application (ACCESS_DENIED: Application context required)',
+	description: "A webhook cannot manage an application's actions and robots. Use the OAuth2 credential of the application that registered them.",
+};
+
+/** The same failure for a call that carries no event token: a bare "Access denied!" then means a missing right, not a token. */
+export function withoutEventToken(failure: Bitrix24Failure): Bitrix24Failure {
+	return failure.code === 'ACCESS_DENIED' && failure.message === TOKEN_REFUSED.message ? { ...failure, ...ADMINISTRATOR_REQUIRED } : failure;
+}
+
 /** Bizproc's bad-token answer is exactly "Access denied!"; the plan and permission refusals say more. */
 function explainAccessDenied(errorDescription: string): Explained {
+	if (/application context required/i.test(errorDescription)) return APPLICATION_CONTEXT_REQUIRED;
 	return errorDescription.trim() === '' || errorDescription.trim() === 'Access denied!' ? TOKEN_REFUSED : PLAN_REFUSED;
 }
 
@@ -205,7 +305,9 @@ export function failureFromAnswer(answer: PortalAnswer): Bitrix24Failure | undef
 	if (code === 'ACCESS_DENIED') return { code, httpStatus: answer.status, ...explainAccessDenied(errorDescription) };
 	const known = PLAIN_WORDS[code];
 	if (known) {
-		const failure: Bitrix24Failure = { code, httpStatus: answer.status, ...known };
+		const { withPortalText, ...words } = known;
+		const failure: Bitrix24Failure = { code, httpStatus: answer.status, ...words };
+		if (withPortalText && errorDescription) failure.description = `Bitrix24 says: "${errorDescription}". ${failure.description}`;
 		if (code === 'OPERATION_TIME_LIMIT') {
 			failure.operatingResetAt = operatingResetAt(body);
 			if (failure.operatingResetAt) {
@@ -216,6 +318,8 @@ export function failureFromAnswer(answer: PortalAnswer): Bitrix24Failure | undef
 	}
 	// Business-process exceptions come back with an empty or numeric code and the reason in the description.
 	if (code === '' || /^\d+$/.test(code)) {
+		const byText = BIZPROC_TEXTS[errorDescription.trim()];
+		if (byText) return { code: code || 'BIZPROC_ERROR', httpStatus: answer.status, ...byText };
 		return {
 			code: code || 'BIZPROC_ERROR',
 			httpStatus: answer.status,

@@ -1,7 +1,7 @@
 /**
  * Which credential a node uses, its REST base URL, and the secrets in it that must never be shown.
  */
-import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHookFunctions, type ILoadOptionsFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { normalizeWebhookUrl, portalRestUrl, webhookCode } from './portalAddress';
 import { eventTokenSecrets } from './secretMasking';
@@ -9,7 +9,7 @@ import { eventTokenSecrets } from './secretMasking';
 export const WEBHOOK_TYPE = 'bitrix24WebhookApi';
 export const APPLICATION_TYPE = 'bitrix24OAuth2Api';
 
-type NodeContext = IExecuteSingleFunctions | IHookFunctions | IWebhookFunctions;
+type NodeContext = IExecuteSingleFunctions | IHookFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 
 /** Whether the node uses a Bitrix24 application (OAuth2) rather than an inbound webhook. */
 export function usesApplication(context: NodeContext): boolean {

@@ -69,7 +69,7 @@ export function halfCharacterInReturnValues(values: IDataObject): string | undef
 	return undefined;
 }
 
-function refuse(context: IExecuteSingleFunctions, message: string, description: string): never {
+export function refuse(context: IExecuteSingleFunctions, message: string, description: string): never {
 	const itemIndex = context.getItemIndex();
 	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description });
 }
@@ -119,13 +119,37 @@ export async function checkLogInput(this: IExecuteSingleFunctions, options: IHtt
 	return options;
 }
 
-/** Return values from the node: key/value pairs, or a JSON object (text or already an object). */
-export function returnValuesFrom(mode: string, pairs: Array<{ name?: unknown; value?: unknown }>, json: unknown): { values?: IDataObject; problem?: string } {
+/** How the name/value fields are named in the editor, for the words of a refusal. */
+export interface NamedValuesWords {
+	/** e.g. "A return value" */
+	row: string;
+	/** e.g. "the return property as registered for the action" */
+	name: string;
+	/** e.g. "Return Values (JSON)" */
+	jsonField: string;
+	/** e.g. {"result": "approved"} */
+	example: string;
+}
+
+const RETURN_VALUE_WORDS: NamedValuesWords = {
+	row: 'A return value',
+	name: 'the return property as registered for the action',
+	jsonField: 'Return Values (JSON)',
+	example: '{"result": "approved"}',
+};
+
+/** Named values from the node (Send Result's return values, a template's parameters): name/value rows, or a JSON object (text or already an object). */
+export function namedValuesFrom(
+	mode: string,
+	pairs: Array<{ name?: unknown; value?: unknown }>,
+	json: unknown,
+	words: NamedValuesWords = RETURN_VALUE_WORDS,
+): { values?: IDataObject; problem?: string } {
 	if (mode !== 'json') {
 		const values: IDataObject = {};
 		for (const { name, value } of pairs) {
 			const key = typeof name === 'string' ? name.trim() : '';
-			if (key === '') return { problem: 'A return value has no name. Enter the name of the return property as registered for the action.' };
+			if (key === '') return { problem: `${words.row} has no name. Enter the name of ${words.name}.` };
 			values[key] = value as IDataObject[string];
 		}
 		return { values };
@@ -136,11 +160,11 @@ export function returnValuesFrom(mode: string, pairs: Array<{ name?: unknown; va
 		try {
 			parsed = JSON.parse(json);
 		} catch {
-			return { problem: 'Return Values (JSON) is not valid JSON. Enter an object such as {"result": "approved"}.' };
+			return { problem: `${words.jsonField} is not valid JSON. Enter an object such as ${words.example}.` };
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		return { problem: 'Return Values (JSON) must be an object such as {"result": "approved"}, not a list or a single value.' };
+		return { problem: `${words.jsonField} must be an object such as ${words.example}, not a list or a single value.` };
 	}
 	return { values: parsed as IDataObject };
 }
@@ -150,7 +174,7 @@ export async function checkSendResultInput(this: IExecuteSingleFunctions, option
 	const body: IDataObject = { event_token: requireEventToken(this) };
 	const mode = this.getNodeParameter('returnValuesMode', 'keyValue') as string;
 	const pairs = this.getNodeParameter('returnValues.values', []) as Array<{ name?: unknown; value?: unknown }>;
-	const { values, problem } = returnValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
+	const { values, problem } = namedValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
 	if (problem) refuse(this, 'The Return Values cannot be sent', `${problem} Nothing was sent.`);
 	const broken = halfCharacterInReturnValues(values ?? {});
 	if (broken) refuse(this, broken, `${HALF_CHARACTER_HELP} Nothing was sent.`);

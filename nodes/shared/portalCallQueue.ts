@@ -36,7 +36,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { batchBody, commandOutcomes, MAX_BATCH_BYTES, MAX_BATCH_COMMANDS, UNKNOWN_OUTCOME, type CommandOutcome } from './batchCommands';
+import { batchBody, commandOutcomes, MAX_BATCH_BYTES, MAX_BATCH_COMMANDS, pageInfo, UNKNOWN_OUTCOME, type CommandOutcome } from './batchCommands';
 import { failureFromAnswer, failureFromLongWait, withWaitNote, type Bitrix24Failure } from './bitrix24Errors';
 import { LeakyBucket, type RateLimit } from './rateLimit';
 
@@ -263,8 +263,8 @@ export class PortalCallQueue {
 		}
 		const body = (reply as { body: unknown }).body;
 		if (calls.length === 1) {
-			const { result, time } = body as { result?: unknown; time?: unknown };
-			calls[0].resolve({ result, time });
+			const { result, time, next, total } = body as { result?: unknown; time?: unknown; next?: unknown; total?: unknown };
+			calls[0].resolve({ result, time, ...pageInfo(next, total) });
 			return;
 		}
 		const outcomes = commandOutcomes(body, calls.length) ?? calls.map(() => ({ failure: UNKNOWN_OUTCOME }));

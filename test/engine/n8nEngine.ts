@@ -27,6 +27,7 @@ import {
 
 import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
 import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
+import { Bitrix24Bizproc } from '../../nodes/Bitrix24Bizproc/Bitrix24Bizproc.node';
 import { Bitrix24BizprocLog } from '../../nodes/Bitrix24BizprocLog/Bitrix24BizprocLog.node';
 import { Bitrix24BizprocSendResult } from '../../nodes/Bitrix24BizprocSendResult/Bitrix24BizprocSendResult.node';
 import { Bitrix24BizprocTrigger } from '../../nodes/Bitrix24BizprocTrigger/Bitrix24BizprocTrigger.node';
@@ -34,6 +35,7 @@ import { Bitrix24BizprocTrigger } from '../../nodes/Bitrix24BizprocTrigger/Bitri
 export const PACKAGE = 'n8n-nodes-bitrix24-bizproc';
 
 export const nodeClasses: Record<string, INodeType> = {
+	[`${PACKAGE}.bitrix24Bizproc`]: new Bitrix24Bizproc(),
 	[`${PACKAGE}.bitrix24BizprocLog`]: new Bitrix24BizprocLog(),
 	[`${PACKAGE}.bitrix24BizprocSendResult`]: new Bitrix24BizprocSendResult(),
 	[`${PACKAGE}.bitrix24BizprocTrigger`]: new Bitrix24BizprocTrigger(),

@@ -40,6 +40,11 @@ export interface Portal {
 	setParallelWorkers(maxDelayMs: number): void;
 	injectFault(fault: Record<string, unknown> & { kind: string }): void;
 	clearFaults(): void;
+	registeredActivities(): IDataObject[];
+	addDocument(documentId: string[], about?: { documentType?: string[]; name?: string; startableBy?: number[] }): { documentId: string[]; documentType: string[] };
+	addTemplate(definition: IDataObject & { documentType: string[]; name: string; steps: IDataObject[] }): number;
+	process(workflowId: string): (IDataObject & { state: string; tasks: Array<{ id: number; status: number; users: Array<{ userId: number; status: number }> }> }) | undefined;
+	waitForProcess(workflowId: string, until: (process: IDataObject) => boolean, timeoutMs?: number): Promise<IDataObject>;
 	close(): Promise<void>;
 }
 

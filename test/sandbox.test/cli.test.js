@@ -40,6 +40,18 @@ describe('CLI', () => {
 			expect(banner).toContain(`${baseUrl}/oauth/token/`);
 			expect(banner).toContain(`curl ${baseUrl}/sandbox/event-token/`);
 
+			// A deal and two templates are ready for bizproc.workflow.start.
+			const templateId = /template (\d+) {2}waits for user 1 to approve/.exec(banner)[1];
+			const webhookUrl = new RegExp(`(${baseUrl}/rest/1/[^/\\s]+/)`).exec(banner)[1];
+			const started = await fetch(`${webhookUrl}bizproc.workflow.start`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ TEMPLATE_ID: templateId, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }),
+			});
+			expect((await started.json()).result).toMatch(/^[0-9a-f]{14}\.\d{8}$/);
+			const tasks = await (await fetch(`${webhookUrl}bizproc.task.list`)).json();
+			expect(tasks.result).toEqual([expect.objectContaining({ NAME: 'Approve the deal', DOCUMENT_ID: 'DEAL_1' })]);
+
 			// Run what the printed curl line runs.
 			const curl = /curl -X POST -H "Content-Type: application\/json" -d '([^']*)' (\S+bizproc\.activity\.log)/.exec(banner);
 			expect(curl).not.toBeNull();

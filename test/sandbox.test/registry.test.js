@@ -66,7 +66,7 @@ describe.each(['activity', 'robot'])('bizproc.%s.*', (kind) => {
 	test('delete or update of an unknown code is ERROR_ACTIVITY_NOT_FOUND', async () => {
 		const deleted = await rest(`bizproc.${kind}.delete`, { CODE: 'unknown_code' });
 		expect(deleted.status).toBe(400);
-		expect(deleted.body).toEqual({ error: 'ERROR_ACTIVITY_NOT_FOUND', error_description: 'Activity not found!' });
+		expect(deleted.body).toEqual({ error: 'ERROR_ACTIVITY_NOT_FOUND', error_description: 'Activity or Robot not found!' });
 		expect((await rest(`bizproc.${kind}.update`, { CODE: 'unknown_code', FIELDS: { NAME: 'x' } })).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
 	});
 
@@ -98,6 +98,25 @@ describe.each(['activity', 'robot'])('bizproc.%s.*', (kind) => {
 		expect(answer.status).toBe(403);
 		expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied! Application context required' });
 		expect((await call(`${portal.webhookUrl}bizproc.${kind}.list`)).body.error).toBe('ACCESS_DENIED');
+	});
+
+	test('each application sees, updates and deletes only its own; another application may use the same code', async () => {
+		const otherToken = portal.issueOAuthTokens({ userId: 1, application: 'other' }).access_token;
+		expect((await rest(`bizproc.${kind}.add`, action({ CODE: 'ours' }))).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {}, otherToken)).body.result).toEqual([]);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' }, otherToken)).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
+		expect((await rest(`bizproc.${kind}.update`, { CODE: 'ours', FIELDS: { NAME: 'x' } }, otherToken)).body.error).toBe('ERROR_ACTIVITY_NOT_FOUND');
+		expect((await rest(`bizproc.${kind}.add`, action({ CODE: 'ours' }), otherToken)).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {}, otherToken)).body.result).toEqual(['ours']);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' }, otherToken)).body.result).toBe(true);
+		expect((await rest(`bizproc.${kind}.list`, {})).body.result).toEqual(['ours']);
+		expect((await rest(`bizproc.${kind}.delete`, { CODE: 'ours' })).body.result).toBe(true);
+	});
+
+	test('a webhook cannot delete either: application context required', async () => {
+		const answer = await call(`${portal.webhookUrl}bizproc.${kind}.delete`, { json: { CODE: 'anything' } });
+		expect(answer.status).toBe(403);
+		expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied! Application context required' });
 	});
 
 	test('a user who is not an administrator is refused', async () => {

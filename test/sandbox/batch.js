@@ -4,6 +4,7 @@
 const { RestError, errors } = require('./errors');
 const { upperKeys, isPhpEmpty } = require('./bodies');
 const { timeBlock } = require('./timing');
+const { ListPage } = require('./listQuery');
 const { PHP_WHITESPACE, parsePhpUrl, parsePhpQueryString, phpArrayToJs, phpStringForReplace, isPhpIntKey } = require('./php');
 
 /**
@@ -135,7 +136,8 @@ function createBatchMethod({ callMethod, takeCommandFault }) {
 		const startedAt = Date.now();
 		try {
 			const result = await callMethod(path ?? '', params, auth, takeCommandFault);
-			return { result, time: timeBlock(startedAt) };
+			// A list's next / total land in result_next / result_total.
+			return { ...(result instanceof ListPage ? result.toAnswer() : { result }), time: timeBlock(startedAt) };
 		} catch (error) {
 			if (!(error instanceof RestError)) throw error;
 			return errorAnswer(error);

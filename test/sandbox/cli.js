@@ -11,6 +11,8 @@
 const { startSandbox } = require('./index');
 
 const MAX_PRINTED_MESSAGE = 500;
+/** The action code the printed "Ask n8n" template calls: register a Bizproc Trigger with this code. */
+const DEMO_ACTION_CODE = 'n8n_action';
 
 function parseArgs(/** @type {string[]} */ argv) {
 	const options = { port: 0, rateLimit: true, lifetimeMinutes: 8 * 60, parallelWorkersMs: 0 };
@@ -45,6 +47,17 @@ async function main() {
 		},
 	});
 	const { eventToken } = portal.issueEventToken();
+	// Something to start business processes on by hand: a deal and two templates for deals.
+	/** @type {import('./documents').DocumentId} */
+	const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+	const deal = portal.addDocument(['crm', 'CCrmDocumentDeal', 'DEAL_1'], { name: 'Sandbox deal' }).documentId;
+	const askTemplate = portal.addTemplate({
+		documentType: DEAL,
+		name: `Ask n8n (action ${DEMO_ACTION_CODE})`,
+		parameters: { Title: { Name: 'Title', Type: 'string', Default: 'Sandbox deal' } },
+		steps: [{ type: 'action', code: DEMO_ACTION_CODE, properties: { message: 'Deal {=Template:Title}' } }],
+	});
+	const approveTemplate = portal.addTemplate({ documentType: DEAL, name: 'Approve the deal', steps: [{ type: 'approve', users: [1], name: 'Approve {=Template:Title}' }], parameters: { Title: { Name: 'Title', Type: 'string', Default: 'the deal' } } });
 	const body = JSON.stringify({ event_token: eventToken, log_message: 'Please wait for answer!' });
 	const { oauth } = portal;
 
@@ -59,6 +72,10 @@ Write a log line into a waiting workflow:
 
 More event tokens (each one a new waiting workflow):
   curl ${portal.baseUrl}/sandbox/event-token/
+
+Business processes on deal ${JSON.stringify(deal)} (bizproc.workflow.start with TEMPLATE_ID and DOCUMENT_ID):
+  template ${askTemplate}  calls the action "${DEMO_ACTION_CODE}" (register it first, e.g. with a Bizproc Trigger over OAuth)
+  template ${approveTemplate}  waits for user 1 to approve (bizproc.task.list / bizproc.task.complete)
 
 OAuth application:
   client_id      ${oauth.clientId}

@@ -50,7 +50,8 @@ const errors = {
 	unsupportedProtocol: () => new RestError(400, 'ERROR_UNSUPPORTED_PROTOCOL', 'Unsupported handler protocol'),
 	activityAlreadyInstalled: () =>
 		new RestError(400, 'ERROR_ACTIVITY_ALREADY_INSTALLED', 'Activity or Robot already installed!'),
-	activityNotFound: () => new RestError(400, 'ERROR_ACTIVITY_NOT_FOUND', 'Activity not found!'),
+	// Text of the current core (bizproc/lib/restservice.php, deleteActivityInternal / updateActivityInternal); older cores wrote 'Activity not found!'.
+	activityNotFound: () => new RestError(400, 'ERROR_ACTIVITY_NOT_FOUND', 'Activity or Robot not found!'),
 };
 
 module.exports = { RestError, errors };

@@ -17,6 +17,9 @@ const { createBizprocMethods } = require('./bizproc');
 const { createRegistry } = require('./registry');
 const { createBasicMethods } = require('./basics');
 const { buildHandlerForm, postToHandler } = require('./handlerCall');
+const { createDocumentStore } = require('./documents');
+const { createProcessEngine, processSnapshot } = require('./processes');
+const { createProcessMethods } = require('./processMethods');
 const { randomHex } = require('./ids');
 
 /**
@@ -34,6 +37,9 @@ const { randomHex } = require('./ids');
  *   rate limit waits a random 0..N ms before it runs, so requests in flight together finish (and write)
  *   in any order, as on a real portal. Default 0: off, requests run in arrival order.
  * @property {(line: { workflowId: string, time: string, message: string }) => void} [onLogLine] called for every written log line
+ * @property {Record<number, number[]>} [subordinates] manager user ID → the users under them (task.list of
+ *   another user, delegation to subordinates); default: nobody is anybody's manager
+ * @property {number[]} [extranetUserIds] users who are not intranet users (tasks cannot be delegated to them)
  */
 
 /** @param {SandboxOptions} [options] */
@@ -50,6 +56,8 @@ async function startSandbox(options = {}) {
 		debugEndpoints = false,
 		parallelWorkersMaxDelayMs = 0,
 		onLogLine,
+		subordinates = {},
+		extranetUserIds = [],
 	} = options;
 	checkDelay(parallelWorkersMaxDelayMs);
 
@@ -67,6 +75,16 @@ async function startSandbox(options = {}) {
 			pendingDelays.add(timer);
 		});
 
+	/** Runs `run` after `ms` unless the sandbox closes first. @param {() => unknown} run @param {number} ms */
+	const later = (run, ms) => {
+		const timer = setTimeout(() => {
+			pendingDelays.delete(timer);
+			void run();
+		}, ms);
+		timer.unref();
+		pendingDelays.add(timer);
+	};
+
 	const signer = createEventTokenSigner(randomHex(32));
 	const workflows = createWorkflowStore({ onLogLine });
 	const registry = createRegistry({ adminUserIds });
@@ -81,15 +99,40 @@ async function startSandbox(options = {}) {
 		const declared = registry.find(code)?.RETURN_PROPERTIES;
 		return declared ? Object.keys(declared) : undefined;
 	};
+	const tokenFor = (/** @type {import('./workflows').Workflow} */ workflow) =>
+		signer.issue({ workflowId: workflow.id, activityName: workflow.activityName, eventId: workflow.eventId });
+
+	/**
+	 * An action of a business process is reached: the event token is valid from now on; `send` POSTs
+	 * the portal's form to the handler.
+	 * @param {{
+	 *   workflowId?: string, activityName?: string, code: string, documentId: string[], documentType: string[], properties: Record<string, any>,
+	 *   useSubscription: boolean, timeoutDuration: number, handlerUrl: string, tokens: Record<string, any>, applicationToken: string,
+	 * }} run
+	 */
+	function prepareActionCall(run) {
+		const workflow = workflows.runAction({ workflowId: run.workflowId, activityName: run.activityName, code: run.code, useSubscription: run.useSubscription, timeoutDuration: run.timeoutDuration });
+		const eventToken = tokenFor(workflow);
+		const form = buildHandlerForm({ ...run, workflowId: workflow.id, eventToken });
+		return { workflow, eventToken, activityName: workflow.activityName, send: () => postToHandler(run.handlerUrl, form) };
+	}
+
+	const documents = createDocumentStore();
+	const engine = createProcessEngine({
+		workflows,
+		findActivity: (code) => registry.find(code),
+		prepareActionCall: (run) =>
+			prepareActionCall({ ...run, tokens: oauth.issueTokens({ userId: run.userId, scopes: ['bizproc'] }), applicationToken: oauth.client.applicationToken }),
+		later,
+	});
+
 	const methods = {
 		...createBasicMethods({ adminUserIds, applications: oauth.applications }),
 		...createBizprocMethods({ signer, workflows, returnPropertyNames }),
 		...registry.methods,
+		...createProcessMethods({ engine, documents, adminUserIds, subordinates, extranetUserIds }),
 	};
 	const rest = createRestApi({ methods, webhooks, oauth, bucket, faults, sleep, parallelWorkersMaxDelayMs });
-
-	const tokenFor = (/** @type {import('./workflows').Workflow} */ workflow) =>
-		signer.issue({ workflowId: workflow.id, activityName: workflow.activityName, eventId: workflow.eventId });
 
 	/** @param {{ useSubscription?: boolean, workflowId?: string, activityName?: string, code?: string, timeoutDuration?: number }} [run] */
 	function issueEventToken(run = {}) {
@@ -155,23 +198,22 @@ async function startSandbox(options = {}) {
 			const handlerUrl = run.handlerUrl ?? registry.find(code)?.HANDLER;
 			if (!handlerUrl) throw new Error(`startWorkflow: no handlerUrl given and no action "${code}" installed`);
 			const documentType = run.documentType ?? [documentId[0], documentId[1], documentId[2].replace(/_\d+$/, '')];
-			const workflow = workflows.runAction({ workflowId: run.workflowId, activityName: run.activityName, code, useSubscription, timeoutDuration });
-			const eventToken = tokenFor(workflow);
-			const form = buildHandlerForm({
-				workflowId: workflow.id,
+			const call = prepareActionCall({
+				workflowId: run.workflowId,
+				activityName: run.activityName,
 				code,
 				documentId,
 				documentType,
-				eventToken,
 				properties,
 				useSubscription,
 				timeoutDuration,
+				handlerUrl,
 				tokens: run.tokens ?? oauth.issueTokens({ userId, scopes: ['bizproc'] }),
 				applicationToken,
 			});
-			const answer = await postToHandler(handlerUrl, form);
+			const answer = await call.send();
 			// A portal may deliver the same call again (a retry after a slow answer): redeliver() does that.
-			return { eventToken, workflowId: workflow.id, ...answer, redeliver: () => postToHandler(handlerUrl, form) };
+			return { eventToken: call.eventToken, workflowId: call.workflow.id, ...answer, redeliver: call.send };
 		},
 
 		workflow: (/** @type {string} */ workflowId) => workflows.snapshot(workflowId),
@@ -203,6 +245,71 @@ async function startSandbox(options = {}) {
 
 		registeredActivities: () => registry.activities(),
 		registeredRobots: () => registry.robots(),
+
+		/**
+		 * Adds a document processes can run on; returns its ID and type. CRM IDs carry their type
+		 * (`['crm', 'CCrmDocumentDeal', 'DEAL_5']`, smart process `['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_147_5']`);
+		 * a list element or a Drive file needs `documentType` (`[…, 'iblock_12']`, `[…, 'STORAGE_3']`).
+		 * `startableBy`: users besides administrators who may start processes on it.
+		 * @param {import('./documents').DocumentId} documentId
+		 * @param {{ documentType?: import('./documents').DocumentId, name?: string, startableBy?: number[] }} [about]
+		 */
+		addDocument: (documentId, about) => documents.add(documentId, about),
+		/**
+		 * Adds a business process template; returns its ID. Steps run in order: `{ type: 'action', code,
+		 * properties }` calls an installed action's (or robot's) HANDLER and waits for bizproc.event.send
+		 * (unless it does not subscribe); `{ type: 'approve' | 'review' | 'request' | 'requestOptional',
+		 * users, name, … }` creates a task and waits for it. `{=Template:NAME}` in properties and task names
+		 * takes the parameter's value. See processes.js for every option.
+		 * @param {import('./processes').TemplateDefinition} definition
+		 */
+		addTemplate: (definition) => engine.addTemplate(definition),
+		/**
+		 * Starts a process without a REST call (to set up many tasks or processes quickly, e.g. for a
+		 * benchmark); the same as bizproc.workflow.start by `startedBy` minus its checks of the caller.
+		 * Returns the workflow ID.
+		 * @param {{ templateId: number, documentId: import('./documents').DocumentId, parameters?: Record<string, any>, startedBy?: number }} start
+		 */
+		startProcess({ templateId, documentId, parameters = {}, startedBy = 1 }) {
+			const template = engine.template(templateId);
+			const document = documents.find(documentId);
+			if (!template || !document) throw new Error(`startProcess: ${template ? `no document ${JSON.stringify(documentId)}: addDocument it first` : `no template ${templateId}`}`);
+			return engine.start({ template, documentId: document.documentId, documentName: document.name, parameters, startedBy });
+		},
+		/** A process (started by bizproc.workflow.start) as it is now; undefined once killed. @param {string} workflowId */
+		process(workflowId) {
+			const instance = engine.instance(workflowId);
+			return instance && processSnapshot(instance, engine.tasks());
+		},
+		/**
+		 * Resolves with the process once `until(process)` holds (checked now and after every change:
+		 * a handler answered, a step ran, a task was answered). Rejects after `timeoutMs`.
+		 * @param {string} workflowId
+		 * @param {(process: ReturnType<typeof processSnapshot>) => boolean} until
+		 * @param {number} [timeoutMs]
+		 */
+		waitForProcess(workflowId, until, timeoutMs = 10_000) {
+			return new Promise((resolve, reject) => {
+				const check = () => {
+					const instance = engine.instance(workflowId);
+					const snapshot = instance && processSnapshot(instance, engine.tasks());
+					if (!snapshot || !until(snapshot)) return false;
+					stop();
+					resolve(snapshot);
+					return true;
+				};
+				const unsubscribe = engine.subscribe(check);
+				const timer = setTimeout(() => {
+					stop();
+					reject(new Error(`waitForProcess: process ${workflowId} did not get there within ${timeoutMs} ms: ${JSON.stringify(portal.process(workflowId))}`));
+				}, timeoutMs);
+				const stop = () => {
+					clearTimeout(timer);
+					unsubscribe();
+				};
+				check();
+			});
+		},
 
 		/** Stops the server, destroying open connections (idempotent). */
 		close() {

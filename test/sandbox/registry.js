@@ -5,7 +5,7 @@ const { errors } = require('./errors');
 const { upperKeys, isPhpEmpty } = require('./bodies');
 
 /**
- * @typedef {{ kind: 'webhook'|'oauth', userId: number, scopes: string[] }} Auth
+ * @typedef {{ kind: 'webhook'|'oauth', userId: number, scopes: string[], application?: 'this' | 'other' }} Auth
  * @typedef {{ params: Record<string, any>, auth: Auth }} CallContext
  */
 
@@ -65,23 +65,27 @@ function validateActivity(fields) {
 }
 
 /**
- * Application actions and robots (bizproc.activity.* / bizproc.robot.*). They share one set of codes,
- * as on the portal: a robot cannot take the code of an installed action.
+ * Application actions and robots (bizproc.activity.* / bizproc.robot.*). They share one set of codes
+ * per application, as on the portal (INTERNAL_CODE = md5(APP_ID@CODE), RestService::generateInternalCode):
+ * a robot cannot take the code of an installed action of the same application; list, update and
+ * delete see only the calling application's.
  * @param {{ adminUserIds: number[] }} settings
  */
 function createRegistry({ adminUserIds }) {
-	/** @type {Map<string, { isRobot: boolean, fields: Record<string, any> }>} */
+	/** @type {Map<string, { isRobot: boolean, application: string, fields: Record<string, any> }>} */
 	const installed = new Map();
+	const keyOf = (/** @type {string} */ application, /** @type {string} */ code) => `${application}|${code}`;
 
-	/** Application context first, then administrator, as the portal checks them. */
+	/** Application context first, then administrator, as the portal checks them; the calling application. */
 	const requireAdminApp = (/** @type {Auth} */ auth) => {
-		if (auth.kind !== 'oauth') throw errors.applicationContextRequired();
+		if (auth.kind !== 'oauth' || !auth.application) throw errors.applicationContextRequired();
 		if (!adminUserIds.includes(auth.userId)) throw errors.accessDenied();
+		return auth.application;
 	};
 
-	/** @param {boolean} isRobot @param {string} code */
-	const findInstalled = (isRobot, code) => {
-		const entry = installed.get(code);
+	/** @param {boolean} isRobot @param {string} application @param {string} code */
+	const findInstalled = (isRobot, application, code) => {
+		const entry = installed.get(keyOf(application, code));
 		if (!entry || entry.isRobot !== isRobot) throw errors.activityNotFound();
 		return entry;
 	};
@@ -93,22 +97,22 @@ function createRegistry({ adminUserIds }) {
 			[`bizproc.${kind}.add`]: {
 				scope: 'bizproc',
 				run(/** @type {CallContext} */ { params, auth }) {
-					requireAdminApp(auth);
+					const application = requireAdminApp(auth);
 					const fields = prepareFields(params);
 					validateActivity(fields);
-					if (installed.has(fields.CODE)) throw errors.activityAlreadyInstalled();
+					if (installed.has(keyOf(application, fields.CODE))) throw errors.activityAlreadyInstalled();
 					fields.AUTH_USER_ID = Number.parseInt(fields.AUTH_USER_ID, 10) || 0;
-					installed.set(fields.CODE, { isRobot, fields });
+					installed.set(keyOf(application, fields.CODE), { isRobot, application, fields });
 					return true;
 				},
 			},
 			[`bizproc.${kind}.update`]: {
 				scope: 'bizproc',
 				run(/** @type {CallContext} */ { params, auth }) {
-					requireAdminApp(auth);
+					const application = requireAdminApp(auth);
 					const { CODE, FIELDS } = upperKeys(params);
 					validateCode(CODE);
-					const entry = findInstalled(isRobot, CODE);
+					const entry = findInstalled(isRobot, application, CODE);
 					if (isPhpEmpty(FIELDS) || typeof FIELDS !== 'object') throw errors.activityValidation('Empty data!');
 					const merged = { ...entry.fields, ...prepareFields(FIELDS), CODE };
 					validateActivity(merged);
@@ -119,19 +123,19 @@ function createRegistry({ adminUserIds }) {
 			[`bizproc.${kind}.delete`]: {
 				scope: 'bizproc',
 				run(/** @type {CallContext} */ { params, auth }) {
-					requireAdminApp(auth);
+					const application = requireAdminApp(auth);
 					const { CODE } = upperKeys(params);
 					validateCode(CODE);
-					findInstalled(isRobot, CODE);
-					installed.delete(CODE);
+					findInstalled(isRobot, application, CODE);
+					installed.delete(keyOf(application, CODE));
 					return true;
 				},
 			},
 			[`bizproc.${kind}.list`]: {
 				scope: 'bizproc',
 				run(/** @type {CallContext} */ { auth }) {
-					requireAdminApp(auth);
-					return [...installed].filter(([, entry]) => entry.isRobot === isRobot).map(([code]) => code);
+					const application = requireAdminApp(auth);
+					return [...installed.values()].filter((entry) => entry.isRobot === isRobot && entry.application === application).map((entry) => entry.fields.CODE);
 				},
 			},
 		};
@@ -144,8 +148,8 @@ function createRegistry({ adminUserIds }) {
 		methods: { ...methodsFor('activity'), ...methodsFor('robot') },
 		activities: () => listFields(false),
 		robots: () => listFields(true),
-		/** The installed action or robot with this code, if any. @param {string} code */
-		find: (code) => installed.get(code)?.fields,
+		/** This application's installed action or robot with this code, if any. @param {string} code */
+		find: (code) => installed.get(keyOf('this', code))?.fields,
 	};
 }
 

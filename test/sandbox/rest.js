@@ -5,6 +5,7 @@ const { RestError, errors } = require('./errors');
 const { timeBlock, OPERATING_WINDOW_SECONDS } = require('./timing');
 const { createBatchMethod, countBatchCommands } = require('./batch');
 const { PhpFatalError } = require('./php');
+const { ListPage } = require('./listQuery');
 
 /**
  * @typedef {{ kind: 'webhook'|'oauth', userId: number, scopes: string[] }} Auth
@@ -152,7 +153,8 @@ function createRestApi({ methods, webhooks, oauth, bucket, faults, sleep, parall
 			// The credential itself is not a method parameter.
 			const methodParams = Object.fromEntries(Object.entries(params).filter(([key]) => key !== 'auth'));
 			const result = await callMethod(route.method, methodParams, auth);
-			answer = { status: 200, json: { result, time: timeBlock(startedAt) } };
+			const body = result instanceof ListPage ? result.toAnswer() : { result };
+			answer = { status: 200, json: { ...body, time: timeBlock(startedAt) } };
 		} catch (error) {
 			if (error instanceof PhpFatalError) answer = { status: 500, html: FATAL_ERROR_PAGE };
 			else if (error instanceof RestError) answer = { status: error.status, json: error.toBody() };

@@ -27,9 +27,18 @@ function createWorkflowStore({ onLogLine }) {
 	/** @type {Array<{ workflowId: string, time: string, message: string }>} */
 	const lines = [];
 
+	/** @type {Set<(workflow: Workflow) => void>} */
+	const closedListeners = new Set();
+	const closed = (/** @type {Workflow} */ workflow) => {
+		for (const listener of closedListeners) listener(workflow);
+	};
+
 	/** The action closes by itself after timeout_duration seconds (0: never). */
 	const closeIfTimedOut = (/** @type {Workflow} */ workflow) => {
-		if (workflow.state === 'waiting' && Date.now() >= workflow.deadline) workflow.state = 'completed';
+		if (workflow.state === 'waiting' && Date.now() >= workflow.deadline) {
+			workflow.state = 'completed';
+			closed(workflow);
+		}
 		return workflow;
 	};
 
@@ -75,6 +84,18 @@ function createWorkflowStore({ onLogLine }) {
 		complete(workflow, returnValues) {
 			workflow.returnValues = returnValues;
 			workflow.state = 'completed';
+			closed(workflow);
+		},
+
+		/** The process was terminated: its waiting action takes no more events, and nobody is told. @param {string} workflowId */
+		abandon(workflowId) {
+			const workflow = workflows.get(workflowId);
+			if (workflow) workflow.state = 'completed';
+		},
+
+		/** Calls `listener` when a waiting action closes (event received or timed out). @param {(workflow: Workflow) => void} listener */
+		onActionClosed(listener) {
+			closedListeners.add(listener);
 		},
 
 		/** A copy for tests. @param {string} workflowId */

@@ -17,7 +17,7 @@ test('community-package metadata: MIT, keyword, files, peer n8n-workflow, no run
 
 test('every node and credential listed for n8n has its source, icons and (nodes) codex file', () => {
 	const listed = [...manifest.n8n.nodes, ...manifest.n8n.credentials];
-	expect(manifest.n8n.nodes).toHaveLength(3);
+	expect(manifest.n8n.nodes).toHaveLength(4);
 	expect(manifest.n8n.credentials).toHaveLength(2);
 	for (const file of listed) {
 		const source = sourceOf(file);
@@ -32,4 +32,11 @@ test('index.js exports exactly the classes listed for n8n', () => {
 	const index = readFileSync(path.join(root, 'index.js'), 'utf8');
 	const required = [...index.matchAll(/require\('\.\/(dist\/[^']+)'\)/g)].map((match) => `${match[1]}.js`).sort();
 	expect(required).toEqual([...manifest.n8n.nodes, ...manifest.n8n.credentials].sort());
+});
+
+test('the action nodes are usable as tools by an AI agent; the trigger is not', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const load = (folder: string, name: string) => new (require(path.join(root, 'nodes', folder, `${name}.node.ts`))[name])();
+	for (const name of ['Bitrix24Bizproc', 'Bitrix24BizprocLog', 'Bitrix24BizprocSendResult']) expect(load(name, name).description.usableAsTool).toBe(true);
+	expect(load('Bitrix24BizprocTrigger', 'Bitrix24BizprocTrigger').description.usableAsTool).toBeUndefined();
 });

@@ -182,7 +182,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		expect(icons.length).toBeGreaterThan(0);
 		for (const icon of icons) expect(icon).toEqual({ src: expect.stringMatching(/\/Bitrix24BizprocLog\/bitrix24(\.dark)?\.svg$/), loaded: true });
 		await page.waitForTimeout(300); // the panel's slide-in animation
-		await screenshot('editor-node-search', ['Node search for "Bitrix24" lists:', ...names.map((name) => `- ${name}`)]);
+		await screenshot('editor-node-search', ['Node search for "Bitrix24" lists:', ...[...names].sort().map((name) => `- ${name}`)]);
 		await page.keyboard.press('Escape');
 	}, 120_000);
 

@@ -312,7 +312,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 			await page.keyboard.press('Escape');
 		}, 120_000);
 
-		test('the Bizproc Trigger\'s panel: OAuth2, Register As Action, Code, Name, Properties', async () => {
+		test('the Bizproc Trigger\'s panel: the OAuth2 credential, Register As Action, Code, Name, Properties', async () => {
 			const labels = builtLabels('Bitrix24BizprocTrigger', ['authentication', 'registerAs', 'activityCode', 'activityName', 'inputProperties']);
 			await openEditor(`/workflow/${REGISTERED_ID}`);
 			await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`).dblclick();

@@ -313,7 +313,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		}, 120_000);
 
 		test('the Bizproc Trigger\'s panel: the OAuth2 credential, Register As Action, Code, Name, Properties', async () => {
-			const labels = builtLabels('Bitrix24BizprocTrigger', ['authentication', 'registerAs', 'activityCode', 'activityName', 'inputProperties']);
+			const labels = builtLabels('Bitrix24BizprocTrigger', ['registerAs', 'activityCode', 'activityName', 'inputProperties']);
 			await openEditor(`/workflow/${REGISTERED_ID}`);
 			await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`).dblclick();
 			const ndv = page.getByTestId('ndv');

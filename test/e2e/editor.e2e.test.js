@@ -2,21 +2,37 @@
  * The package in the n8n editor, in a real browser: a real n8n 2.x with our packed package installed the
  * way n8n installs community packages, the README's example workflow imported, and Debian's Chromium
  * (headless, driven by playwright-core) looking at the node search, the node icons, the canvas and the
- * Log node's panel. Writes the README's screenshots to docs/ (or to E2E_SCREENSHOT_DIR).
+ * Log node's panel, then the setup a newcomer struggles with: the OAuth2 credential filled in, the
+ * trigger's registration fields, and a finished execution of the example loop called by the sandbox portal.
+ *
+ * How docs/ stays in step: each screenshot comes with a text summary of what the page shows (labels,
+ * values, node names and statuses, log lines; the sandbox's random port and client ID replaced by
+ * placeholders), written as docs/editor-*.txt next to docs/editor-*.png.
+ * - A normal run writes the pictures and summaries to a temp dir (or E2E_SCREENSHOT_DIR) and fails when a
+ *   summary differs from the one in docs/ (or docs/ lacks the picture), naming the command below.
+ * - `E2E_UPDATE_SCREENSHOTS=1 npx jest -c jest.e2e.config.js test/e2e/editor.e2e.test.js` rewrites
+ *   docs/editor-*.png and docs/editor-*.txt; commit both.
+ * Pixels are not compared (fonts, antialiasing and timing differ between machines): the summary is.
  */
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const { startSandbox } = require('../sandbox');
 const { fixture } = require('./fixtures');
 const { launchBrowser, addSessionCookie, assertChromium } = require('./browser');
 const { createN8nInstance, packPackage, PACKAGE_NAME, REPO } = require('./n8n-harness');
+const { until } = require('./until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
-const SCREENSHOTS = process.env.E2E_SCREENSHOT_DIR || path.join(REPO, 'docs');
+const DOCS = path.join(REPO, 'docs');
+const UPDATE_SCREENSHOTS = process.env.E2E_UPDATE_SCREENSHOTS === '1';
+const UPDATE_COMMAND = 'E2E_UPDATE_SCREENSHOTS=1 npx jest -c jest.e2e.config.js test/e2e/editor.e2e.test.js';
+const SCREENSHOTS = UPDATE_SCREENSHOTS ? DOCS : process.env.E2E_SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'b24-editor-screenshots-'));
 const EXAMPLE_FILE = path.join(REPO, 'examples', 'bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'e2eEditorExample';
 const STARTER_ID = 'e2eEditorStarter';
+const REGISTERED_ID = 'e2eEditorRegister';
 const LOG_TYPE = `${PACKAGE_NAME}.bitrix24BizprocLog`;
 const LOG_DISPLAY_NAME = 'Bitrix24 Bizproc Log';
 
@@ -30,6 +46,19 @@ function logNodeFields() {
 		return { name, label: property.displayName, hint: property.hint, default: property.default };
 	};
 	return { displayName: description.displayName, eventToken: field('eventToken'), logMessage: field('logMessage') };
+}
+
+/** The label (displayName) of each named property of a built node (`npm run build` first). */
+function builtLabels(nodeDir, names) {
+	const module = require(path.join(REPO, 'dist', 'nodes', nodeDir, `${nodeDir}.node.js`));
+	const { description } = new module[nodeDir]();
+	return Object.fromEntries(
+		names.map((name) => {
+			const property = description.properties.find((p) => p.name === name);
+			if (!property) throw new Error(`${nodeDir} has no ${name} field`);
+			return [name, property.displayName];
+		}),
+	);
 }
 
 /** Credentials for every credential the example references, pointing at the sandbox portal. */
@@ -63,11 +92,14 @@ const describeOn2x = LINES.includes('2') ? describe : describe.skip;
 describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 	const fields = logNodeFields();
 	const example = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf8'));
+	const registered = fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID });
+	let screenshotsOutOfStep = false;
 	let tarball;
 	let portal;
 	let n8n;
 	let browser;
 	let page;
+	let credentials;
 
 	beforeAll(async () => {
 		assertChromium(); // fails (never skips) with how to install it
@@ -75,13 +107,14 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 20 * 60 * 1000 });
 		tarball = packPackage();
 		n8n = await createN8nInstance({ line: '2', tarball, maxLifetimeMs: 20 * 60 * 1000 });
-		const credentials = credentialsFor(example, portal);
+		credentials = credentialsFor({ nodes: [...example.nodes, ...registered.nodes] }, portal);
 		if (credentials.length > 0) await n8n.importCredentials(credentials);
 		await n8n.importWorkflow({ ...example, id: EXAMPLE_ID, active: false });
 		const hook = credentials.find((credential) => credential.type === 'bitrix24WebhookApi');
 		await n8n.importWorkflow(
 			fixture('start-process.workflow.json', { __WORKFLOW_ID__: STARTER_ID, __AUTHENTICATION__: 'webhook', __CREDENTIAL_TYPE__: hook.type, __CREDENTIAL_ID__: hook.id }),
 		);
+		await n8n.importWorkflow(registered);
 		await n8n.start();
 		await n8n.login();
 		browser = await launchBrowser({ viewport: { width: 1400, height: 900 } });
@@ -94,7 +127,29 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await n8n?.dispose();
 		await portal?.close();
 		if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+		// A temp dir of this run is kept when a picture is out of step, for a look at what the editor shows now.
+		if (!UPDATE_SCREENSHOTS && !process.env.E2E_SCREENSHOT_DIR && !screenshotsOutOfStep) fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
 	}, 60 * 1000);
+
+	/**
+	 * Takes the screenshot `name`.png with its summary `name`.txt (the lines given: what the page shows),
+	 * and checks both against docs/, or rewrites docs/ with E2E_UPDATE_SCREENSHOTS=1 (header of this file).
+	 */
+	async function screenshot(name, summaryLines) {
+		const summary = `${summaryLines.join('\n')}\n`;
+		await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+		fs.writeFileSync(path.join(SCREENSHOTS, `${name}.txt`), summary);
+		if (UPDATE_SCREENSHOTS) return;
+		const docsSummary = path.join(DOCS, `${name}.txt`);
+		const inDocs = fs.existsSync(docsSummary) ? fs.readFileSync(docsSummary, 'utf8') : undefined;
+		if (inDocs === summary && fs.existsSync(path.join(DOCS, `${name}.png`))) return;
+		screenshotsOutOfStep = true;
+		throw new Error(
+			`docs/${name}.png is out of step with the editor: ` +
+				(inDocs === undefined ? `docs/${name}.txt is missing` : `docs/${name}.txt says\n${inDocs}\nthe editor shows now\n${summary}`) +
+				`\n(this run's picture: ${path.join(SCREENSHOTS, `${name}.png`)}). If the change is intended, run\n  ${UPDATE_COMMAND}\nand commit docs/.`,
+		);
+	}
 
 	/** Closes whatever first-run dialog or drawer is showing, and takes over the workflow if another tab holds it. */
 	async function dismissInterruptions() {
@@ -107,7 +162,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 
 	async function openEditor(pathname) {
 		await page.goto(`${n8n.baseUrl}${pathname}`);
-		await page.getByTestId('canvas-wrapper').waitFor();
+		await page.getByTestId('canvas-wrapper').waitFor({ timeout: 90_000 }); // the first load is slow on a busy machine
 		expect(new URL(page.url()).pathname).not.toMatch(/signin|setup/);
 		await dismissInterruptions();
 	}
@@ -125,8 +180,6 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await page.getByTestId('node-creator-search-bar').fill('Bitrix24');
 		const logItem = creator.getByTestId('node-creator-node-item').filter({ has: page.getByTestId('node-creator-item-name').getByText(fields.displayName, { exact: true }) });
 		await logItem.waitFor();
-		await page.waitForTimeout(300); // the panel's slide-in animation
-		await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-node-search.png') });
 		const names = await creator.getByTestId('node-creator-item-name').allInnerTexts();
 		expect(names).toEqual(expect.arrayContaining([LOG_DISPLAY_NAME, 'Bitrix24 Business Process', 'Bitrix24 Bizproc Send Result']));
 		// n8n files a trigger `xTrigger` under the node `x` when both exist (bitrix24BizprocTrigger under
@@ -137,6 +190,8 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		const icons = await loadedImages(logItem.locator('img'));
 		expect(icons.length).toBeGreaterThan(0);
 		for (const icon of icons) expect(icon).toEqual({ src: expect.stringMatching(/\/Bitrix24BizprocLog\/bitrix24(\.dark)?\.svg$/), loaded: true });
+		await page.waitForTimeout(300); // the panel's slide-in animation
+		await screenshot('editor-node-search', ['Node search for "Bitrix24" lists:', ...[...names].sort().map((name) => `- ${name}`)]);
 		await page.keyboard.press('Escape');
 	}, 120_000);
 
@@ -173,7 +228,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 			expect(icons).toEqual([{ src: expect.stringMatching(/\/bitrix24(\.dark)?\.svg$/), loaded: true }]);
 		}
 		await page.waitForTimeout(500); // zoom-to-fit animates
-		await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-workflow.png') });
+		await screenshot('editor-workflow', ['Canvas of the example workflow, nodes:', ...shown.map((name) => `- ${name}`)]);
 	}, 120_000);
 
 	test('the Log node\'s panel shows Event Token and Log Message with their hints', async () => {
@@ -198,7 +253,10 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 			await expect(hint(field).isVisible()).resolves.toBe(!isExpression(values[field.name]));
 		}
 		await page.waitForTimeout(300); // the panel's opening animation
-		await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-log-node.png') });
+		await screenshot('editor-log-node', [
+			`Panel of "${logNode.name}" (${LOG_DISPLAY_NAME})`,
+			...[fields.eventToken, fields.logMessage].map((field) => `- ${field.label}${isExpression(values[field.name]) ? ' (expression)' : `, hint: ${field.hint}`}`),
+		]);
 
 		// A field holding an expression shows its hint once it is switched to a fixed value (not saved).
 		for (const field of [fields.eventToken, fields.logMessage].filter((f) => isExpression(values[f.name]))) {
@@ -217,10 +275,145 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await ndv.waitFor();
 		const parameters = ndv.getByTestId('node-parameters');
 		await parameters.waitFor();
-		for (const label of ['Resource', 'Operation', 'Template', 'Document Type', 'Record ID', 'Parameters']) {
+		const labels = ['Resource', 'Operation', 'Template', 'Document Type', 'Record ID', 'Parameters'];
+		for (const label of labels) {
 			await expect(parameters.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
 		}
 		await page.waitForTimeout(300); // the panel's opening animation
-		await page.screenshot({ path: path.join(SCREENSHOTS, 'editor-business-process-node.png') });
+		await screenshot('editor-business-process-node', [`Panel of "Start the approval process" shows: ${labels.join(', ')}`]);
 	}, 120_000);
+	describe('the setup a newcomer needs: credential, registration, an execution', () => {
+		const trigger = registered.nodes.find((node) => node.type === `${PACKAGE_NAME}.bitrix24BizprocTrigger`);
+		/** Replaces the sandbox's random values (port, client ID) so that the summary is the same on each run. */
+		const placeholders = (text) => text.split(portal.baseUrl).join('<sandbox portal URL>').split(portal.oauth.clientId).join('<sandbox client ID>');
+
+		test('the Bitrix24 OAuth2 API credential, filled in with the sandbox portal\'s values, shows no secret', async () => {
+			const credential = credentials.find((c) => c.type === 'bitrix24OAuth2Api');
+			const secrets = [credential.data.clientSecret, credential.data.applicationToken, credential.data.oauthTokenData.access_token, credential.data.oauthTokenData.refresh_token];
+			expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
+			await page.goto(`${n8n.baseUrl}/home/credentials/${credential.id}`);
+			const dialog = page.getByTestId('credential-edit-dialog');
+			await dialog.getByTestId('parameter-input-portalUrl').waitFor({ timeout: 90_000 });
+			const summary = [`Credential "${credential.name}" (Bitrix24 OAuth2 API)`];
+			for (const name of ['portalUrl', 'clientId', 'clientSecret', 'applicationToken', 'portalPlan']) {
+				// n8n wraps each credential field in an element whose test id is the field's name.
+				const field = dialog.getByTestId(name);
+				const input = field.getByTestId(`parameter-input-${name}`).locator('input').first();
+				await expect(input.isVisible()).resolves.toBe(true);
+				// The label's first line, without the required mark (the Fixed / Expression switch follows it).
+				const label = (await field.locator('label').first().innerText()).split('\n')[0].replace(/\*\s*$/, '').trim();
+				const [type, value] = await input.evaluate((element) => [element.type, element.value]);
+				if (name === 'clientSecret' || name === 'applicationToken') {
+					expect(type).toBe('password'); // shown as dots
+					expect(value).not.toBe('');
+					summary.push(`- ${label}: (masked)`);
+				} else {
+					summary.push(`- ${label}: ${placeholders(value)}`);
+				}
+			}
+			const values = Object.fromEntries(summary.slice(1).map((line) => line.slice(2).split(': ')));
+			expect(values).toEqual({
+				'Portal URL': '<sandbox portal URL>',
+				'Client ID': '<sandbox client ID>',
+				'Client Secret': '(masked)',
+				'Application Token': '(masked)',
+				'Portal Plan (Rate Limit)': 'Standard',
+			});
+			const connected = dialog.getByTestId('oauth-connect-success-banner');
+			await expect(connected.isVisible()).resolves.toBe(true);
+			summary.push(`Banner: ${(await connected.innerText()).split('\n')[0].trim()}`);
+			// No secret anywhere in the page: not in its HTML, its text, nor any field's value.
+			const html = await page.content();
+			const text = await page.locator('body').innerText();
+			const fieldValues = (await page.locator('input, textarea').evaluateAll((elements) => elements.map((element) => element.value))).join('\n');
+			for (const secret of secrets) {
+				expect([html.includes(secret), text.includes(secret), fieldValues.includes(secret)]).toEqual([false, false, false]);
+			}
+			// The form scrolls: from Client ID down, every field this test names is in the picture.
+			await dialog.getByTestId('clientId').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+			await page.waitForTimeout(500); // the dialog's opening animation
+			await screenshot('editor-oauth2-credential', summary);
+			await page.keyboard.press('Escape');
+		}, 120_000);
+
+		test('the Bizproc Trigger\'s panel: the OAuth2 credential, Register As Action, Code, Name, Properties', async () => {
+			const labels = builtLabels('Bitrix24BizprocTrigger', ['registerAs', 'activityCode', 'activityName', 'inputProperties']);
+			await openEditor(`/workflow/${REGISTERED_ID}`);
+			await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`).dblclick();
+			const ndv = page.getByTestId('ndv');
+			await ndv.waitFor();
+			const parameters = ndv.getByTestId('node-parameters');
+			await parameters.waitFor();
+			const item = (name) => parameters.getByTestId('parameter-item').filter({ has: page.getByTestId(`parameter-input-${name}`) }).first();
+			const summary = [`Panel of "${trigger.name}" in "${registered.name}"`];
+			const credential = ndv.getByTestId('node-credentials-select').locator('input').first();
+			await credential.waitFor();
+			summary.push(`- Credential: ${await credential.inputValue()}`);
+			// n8n 2.x folds the Authentication field into the Credential list (it picks the type with the credential).
+			for (const name of ['registerAs', 'activityCode', 'activityName']) {
+				await item(name).waitFor();
+				await expect(item(name).getByText(labels[name], { exact: true }).first().isVisible()).resolves.toBe(true);
+				summary.push(`- ${labels[name]}: ${await parameters.getByTestId(`parameter-input-${name}`).locator('input').first().inputValue()}`);
+			}
+			const properties = parameters.getByTestId('parameter-item').filter({ has: page.getByText(labels.inputProperties, { exact: true }) }).first();
+			await expect(properties.isVisible()).resolves.toBe(true);
+			const propertyValues = await properties.locator('input:not([type="checkbox"])').evaluateAll((elements) => elements.map((element) => element.value).filter(Boolean));
+			summary.push(`- ${labels.inputProperties}: ${propertyValues.join(', ')}`);
+			expect(summary.slice(1)).toEqual([
+				'- Credential: Bitrix24 OAuth2',
+				'- Register As: Action',
+				`- Code: ${trigger.parameters.activityCode}`,
+				`- Name: ${trigger.parameters.activityName}`,
+				'- Properties: Order, Order, String',
+			]);
+			await page.waitForTimeout(300);
+			await screenshot('editor-trigger-registration', summary);
+			await page.keyboard.press('Escape');
+		}, 120_000);
+
+		test('a finished execution of the example loop, called by the sandbox portal: the trigger\'s output, the Log and Send Result nodes', async () => {
+			const exampleTrigger = example.nodes.find((node) => node.type === `${PACKAGE_NAME}.bitrix24BizprocTrigger`);
+			const handlerUrl = `${n8n.baseUrl}/webhook/${exampleTrigger.webhookId}/bitrix24-bizproc`;
+			await n8n.setActive(EXAMPLE_ID, true);
+			await n8n.waitForWebhook(handlerUrl);
+			const run = await portal.startWorkflow({ handlerUrl, code: 'n8n_check_order', properties: { Order: 'ORD-7' }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_7'] });
+			expect(run.handlerStatus).toBe(200);
+			await until(() => portal.workflow(run.workflowId).state === 'completed');
+			// The lines the business process log of the sandbox portal holds, and the value sent back.
+			const logLines = portal.workflow(run.workflowId).logLines.map((line) => line.message);
+			expect(logLines).toEqual(['n8n received the request for DEAL_7 (order ORD-7)', 'Order checked by n8n:\n- stock reserved\n- invoice prepared', 'n8n finished: approved']);
+			expect(portal.workflow(run.workflowId).returnValues).toEqual({ result: 'approved' });
+			let execution;
+			await until(async () => (execution = (await n8n.readExecutions({ workflowId: EXAMPLE_ID })).find((e) => e.status === 'success')));
+
+			await page.setViewportSize({ width: 1400, height: 1000 }); // room for the logs panel under the canvas
+			await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_ID}/executions/${execution.id}`);
+			const preview = page.getByTestId('execution-preview-host');
+			await preview.getByTestId('canvas-node').first().waitFor({ timeout: 60_000 });
+			const checklist = page.getByTestId('suggested-actions-close');
+			if (await checklist.isVisible()) await checklist.click();
+			await preview.getByTestId('logs-overview-header').click();
+			await page.waitForTimeout(1000);
+			await preview.getByTestId('logs-overview').getByText(exampleTrigger.name, { exact: true }).first().click();
+			const output = preview.getByTestId('logs-panel').locator('table th');
+			await output.first().waitFor();
+			const status = (await page.getByTestId('execution-preview-label').innerText()).trim();
+			expect(status).toBe('Succeeded');
+			const nodes = await preview.getByTestId('canvas-node').evaluateAll((elements) =>
+				elements.map((element) => `${element.getAttribute('data-node-name')}: ${element.querySelector('[data-test-id="canvas-node-status-success"]') ? 'success' : 'NOT success'}`),
+			);
+			expect(nodes.sort()).toEqual(example.nodes.map((node) => `${node.name}: success`).sort());
+			const columns = (await output.allInnerTexts()).map((text) => text.trim()).filter(Boolean);
+			expect(columns).toEqual(expect.arrayContaining(['event_token', 'workflow_id', 'code', 'document_id']));
+			await page.waitForTimeout(500);
+			await screenshot('editor-execution', [
+				`Execution of "${example.name}": ${status}`,
+				...nodes.map((node) => `- ${node}`),
+				`Output of "${exampleTrigger.name}" in the logs panel, columns: ${columns.join(', ')}`,
+				'Lines in the sandbox portal\'s business process log:',
+				...logLines.map((line) => `- ${line.replace(/\n/g, ' / ')}`),
+			]);
+			await page.setViewportSize({ width: 1400, height: 900 });
+		}, 180_000);
+	});
 });

@@ -92,16 +92,26 @@ const documentTypeOptions = (withAny: boolean): INodePropertyOptions[] => [
 export function documentProperties(show: Show, { record, withAny = false }: { record: boolean; withAny?: boolean }): INodeProperties[] {
 	const on = (types: string[]) => ({ show: { ...show, documentType: types } });
 	const fields: INodeProperties[] = [
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- the default is set: "any" where the field is a filter, else "deal"; the rule reads literals only
-		{
-			displayName: 'Document Type',
-			name: 'documentType',
-			type: 'options',
-			options: documentTypeOptions(withAny),
-			default: withAny ? 'any' : 'deal',
-			displayOptions: { show },
-			description: 'What the business process runs on. A template belongs to one document type.',
-		},
+		// Two literal fields, one per default, so that the scanner (which reads literals only) sees each default.
+		withAny
+			? {
+					displayName: 'Document Type',
+					name: 'documentType',
+					type: 'options',
+					options: documentTypeOptions(true),
+					default: 'any',
+					displayOptions: { show },
+					description: 'What the business process runs on. A template belongs to one document type.',
+				}
+			: {
+					displayName: 'Document Type',
+					name: 'documentType',
+					type: 'options',
+					options: documentTypeOptions(false),
+					default: 'deal',
+					displayOptions: { show },
+					description: 'What the business process runs on. A template belongs to one document type.',
+				},
 		{
 			displayName: 'Smart Process Entity Type ID',
 			name: 'entityTypeId',

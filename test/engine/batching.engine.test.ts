@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: it runs in Jest, not inside n8n, and needs timers and __dirname */
 /**
  * Calls combined into Bitrix24 batches, through n8n's engine against the sandbox portal over HTTP,
  * the portal running concurrent requests in parallel (parallel workers mode): every line once, each

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: it runs in Jest, not inside n8n, and needs timers and __dirname */
 /**
  * The Log node run by n8n's engine against the sandbox portal over real HTTP.
  */

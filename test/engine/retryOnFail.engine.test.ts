@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: it runs in Jest, not inside n8n, and needs timers and __dirname */
 /**
  * n8n's node setting Retry On Fail, run by n8n-core's WorkflowExecute (its tries loop runs the node
  * again for all items): what the portal accepted on an earlier try is answered from memory, never

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and needs Node built-ins and n8n internals */
 /**
  * What n8n's AI Workflow Builder reads from the built package: each node's builderHint (what it is for,
  * which of our nodes it works with) and the codex aliases people search by.
@@ -13,6 +14,7 @@ const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'),
 function builtNodes(): Array<{ file: string; node: INodeType; codex: { alias?: string[] } }> {
 	ensureBuilt();
 	return (manifest.n8n.nodes as string[]).map((file) => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built CommonJS file, loaded as n8n loads it
 		const module = require(path.join(packageRoot, file)) as Record<string, new () => INodeType>;
 		const [NodeClass] = Object.values(module);
 		const codex = JSON.parse(readFileSync(path.join(packageRoot, file.replace(/\.js$/, '.json')), 'utf8'));

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and needs child processes (npm), timers and __dirname, Node built-ins and n8n internals */
 /**
  * The package as npm would publish it: `dist/` as `npm run build` makes it (built here when missing or
  * older than a source file, so `npm test` checks what the sources build today), and the files

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and needs made-up tokens as test data, Node built-ins and n8n internals */
 import { parse as parseQueryString } from 'querystring';
 
 import {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and needs timers and __dirname, Node built-ins and n8n internals */
 /** The package as n8n and npm see it: metadata, the `n8n` section, and index.js pointing at the same files. */
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';

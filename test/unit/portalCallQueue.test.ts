@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: it runs in Jest, not inside n8n, and needs timers and __dirname */
 /**
  * The portal call queue on a fake clock and a scripted portal: what leaves together, in which order,
  * what is sent again and what never is.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and needs Node built-ins and n8n internals */
 /**
  * The release path: the GitHub workflows are valid YAML with the jobs RELEASING.md describes, and
  * the tarball holds exactly what a user's n8n needs.
@@ -40,14 +41,21 @@ test('publish.yml publishes a version tag with npm provenance after lint, build 
 	const [job] = Object.values(publish.jobs);
 	expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
 	const commands = runs(job.steps);
-	const order = ['npm ci', 'npm run lint', 'npm run build', 'npm test', 'npm publish --provenance'].map((command) => commands.indexOf(command));
+	const order = ['npm ci', 'npm run lint', 'npm run lint:n8n', 'npm run build', 'npm test', 'npm publish --provenance'].map((command) => commands.indexOf(command));
 	expect(order.every((index) => index >= 0)).toBe(true);
 	expect([...order].sort((a, b) => a - b)).toEqual(order);
 });
 
-test('.ci/run checks the tarball with npm publish --dry-run', () => {
+test('.ci/run checks the tarball with npm publish --dry-run and runs n8n-node lint', () => {
 	const ciRun = readFileSync(path.join(packageRoot, '.ci', 'run'), 'utf8');
 	expect(ciRun).toMatch(/^npm publish --dry-run/m);
+	expect(ciRun).toMatch(/^npm run lint:n8n$/m);
+});
+
+test('eslint.config.mjs is n8n-node\'s default, so `n8n-node cloud-support` says eligible; strict mode is on', () => {
+	const normalized = readFileSync(path.join(packageRoot, 'eslint.config.mjs'), 'utf8').replace(/\s+/g, ' ').trim();
+	expect(normalized).toBe("import { config } from '@n8n/node-cli/eslint'; export default config;");
+	expect(JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).n8n.strict).toBe(true);
 });
 
 // index.js is the package's `main` (it requires the listed classes from dist/), and npm always packs

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: it runs in Jest, not inside n8n, and reads the repository's files with Node built-ins from __dirname */
 /**
  * The Markdown files a user or a maintainer reads: every relative link and image resolves to a file of
  * the repository, every `#anchor` into a Markdown file names one of its headings (GitHub's slugs), and

@@ -36,7 +36,7 @@ interface TriggerOptions {
 	repeatWindowMinutes?: number;
 }
 
-function refuse(context: IWebhookFunctions, status: 400 | 401 | 503, error: string, description: string): IWebhookResponseData {
+function refuse(context: IWebhookFunctions, status: 400 | 401 | 413 | 503, error: string, description: string): IWebhookResponseData {
 	const res = context.getResponseObject();
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	res.end(JSON.stringify({ error, error_description: description }));
@@ -75,6 +75,10 @@ export const SETUP_HINT =
 export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = context.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer | string };
 	const parsed = parseHandlerRequest({ contentType: request.headers['content-type'], rawBody: request.rawBody, body: request.body });
+	if (!parsed.ok && parsed.tooLarge) {
+		logRefusal(context, `${parsed.problem}. Send fewer or shorter values in the action's properties.`);
+		return refuse(context, 413, 'payload_too_large', `${parsed.problem}.`);
+	}
 	if (!parsed.ok) {
 		logRefusal(context, `unreadable body (${parsed.problem})`);
 		return refuse(context, 400, 'bad_request', `${parsed.problem}. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.`);

@@ -31,7 +31,7 @@ import sampleOutput from '../../docs/trigger-sample-output.json';
 import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { RECHECK_MS, READ_RETRIES_MS, forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
-import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
+import { MAX_BODY_BYTES, tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
@@ -626,6 +626,27 @@ describe('a burst of calls, and a credential that cannot be read', () => {
 		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
 		await h.settle();
 		expect(h.executions).toHaveLength(1);
+	});
+});
+
+describe('a large handler call', () => {
+	it('a Multiple property of 1,500 values: accepted, every value in the item (the auth block comes after them)', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-large' });
+		const values = Array.from({ length: 1500 }, (_, i) => `user_${i}`);
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, properties: { Users: values } });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		expect((h.outputs()[0][0].properties as IDataObject).Users).toEqual(values);
+	});
+
+	it('a call over the size bound gets 413, starts nothing, and the n8n log says why', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-too-large' });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, properties: { Text: 'x'.repeat(MAX_BODY_BYTES) } });
+		expect(call.handlerStatus).toBe(413);
+		expect(JSON.parse(call.handlerBody)).toMatchObject({ error: 'payload_too_large' });
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain(`a handler call may have at most ${MAX_BODY_BYTES} bytes`);
 	});
 });
 

@@ -78,11 +78,12 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 
 /** Sums what bench/countDb.js wrote for every n8n process of a case. */
 function readCounts(dir) {
-	const totals = { credentialReads: 0, poolWaits: 0, queries: 0, byRole: {} };
+	const totals = { credentialReads: 0, poolWaits: 0, queries: 0, byRole: {}, credentialQueries: /** @type {Record<string, number>} */ ({}) };
 	for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
 		try {
 			const counts = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 			for (const key of ['credentialReads', 'poolWaits', 'queries']) totals[key] += counts[key];
+			for (const [shape, count] of Object.entries(counts.credentialQueries ?? {})) totals.credentialQueries[shape] = (totals.credentialQueries[shape] ?? 0) + count;
 			const role = (totals.byRole[counts.role] ??= { credentialReads: 0, poolWaits: 0, queries: 0 });
 			for (const key of ['credentialReads', 'poolWaits', 'queries']) role[key] += counts[key];
 		} catch {
@@ -92,11 +93,30 @@ function readCounts(dir) {
 	return totals;
 }
 
+/** What n8n logged about trouble (errors, the trigger's refusals), counted by message. */
+function troubleIn(log) {
+	/** @type {Record<string, number>} */
+	const counts = {};
+	for (const line of log.split('\n')) {
+		if (!/error|Bitrix24 Bizproc Trigger|timeout|problem/i.test(line)) continue;
+		const key = line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\d+/g, 'N').trim().slice(0, 220);
+		counts[key] = (counts[key] ?? 0) + 1;
+	}
+	return counts;
+}
+
+/** Every n8n process's output so far, joined. */
+function logsOf(n8n, cluster) {
+	if (!cluster) return n8n.serverLog;
+	return [cluster.logOf('main'), ...cluster.processes.map(({ name }) => cluster.logOf(name))].join('\n');
+}
+
 /**
  * One burst of `calls` POSTs at once, spread over `urls`; then waits until `workflowId` has that
  * many more finished executions (or `settleMs` passed).
  */
-async function burst({ n8n, urls, forms, workflowId, countsDir, settleMs }) {
+async function burst({ n8n, cluster, urls, forms, workflowId, countsDir, settleMs }) {
+	const logBefore = logsOf(n8n, cluster).length;
 	const before = (await n8n.readExecutions({ workflowId })).length;
 	const countsBefore = readCounts(countsDir);
 	const first = Date.now();
@@ -138,23 +158,28 @@ async function burst({ n8n, urls, forms, workflowId, countsDir, settleMs }) {
 		credentialReads: countsAfter.credentialReads - countsBefore.credentialReads,
 		poolWaits: countsAfter.poolWaits - countsBefore.poolWaits,
 		queries: countsAfter.queries - countsBefore.queries,
+		credentialQueries: countsAfter.credentialQueries,
+		trouble: troubleIn(logsOf(n8n, cluster).slice(logBefore)),
 	};
 }
 
 /**
  * One case: a fresh n8n (queue mode with `webhookProcessors`, or the default mode when 0) and portal,
  * both workflows active, the trigger's burst then the Webhook node's.
- * @param {{ line: string, tarball: string, packageName: string, webhookProcessors: number, calls: number, say: (text: string) => void }} options
+ * @param {{ line: string, tarball: string, packageName: string, webhookProcessors: number, calls: number, say: (text: string) => void, cpuProfileDir?: string, env?: Record<string, string> }} options
  */
-async function runBurstCase({ line, tarball, packageName, webhookProcessors, calls, say }) {
-	const mode = webhookProcessors === 0 ? 'default mode (SQLite)' : `queue mode, ${webhookProcessors} webhook processor${webhookProcessors > 1 ? 's' : ''}, 2 workers`;
+async function runBurstCase({ line, tarball, packageName, webhookProcessors, calls, say, cpuProfileDir, env = {} }) {
+	const settings = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
+	const mode = `${webhookProcessors === 0 ? 'default mode (SQLite)' : `queue mode, ${webhookProcessors} webhook processor${webhookProcessors > 1 ? 's' : ''}, 2 workers`}${settings ? `, ${settings}` : ''}`;
 	say(`\n▶ B6 n8n ${line}.x, ${mode}: ${calls} calls at once, trigger then Webhook node`);
 	const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b6-counts-'));
 	const portal = await startSandbox({ maxLifetimeMs: 40 * 60 * 1000 });
-	const cluster = webhookProcessors === 0 ? undefined : await createQueueCluster({ line, tarball, workers: 2, webhookProcessors, maxLifetimeMs: 40 * 60 * 1000 });
-	const n8n = cluster ? cluster.main : await createN8nInstance({ line, tarball, maxLifetimeMs: 40 * 60 * 1000 });
+	const cluster = webhookProcessors === 0 ? undefined : await createQueueCluster({ line, tarball, workers: 2, webhookProcessors, env, maxLifetimeMs: 40 * 60 * 1000 });
+	const n8n = cluster ? cluster.main : await createN8nInstance({ line, tarball, env, maxLifetimeMs: 40 * 60 * 1000 });
 	try {
-		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countDb.js')}`.trim();
+		// --cpu-prof=<dir> of bench/queue.js: every n8n process writes a V8 CPU profile there when it stops.
+		const profile = cpuProfileDir ? ` --cpu-prof --cpu-prof-dir=${path.join(cpuProfileDir, `${line}x-${webhookProcessors}wp`)}` : '';
+		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countDb.js')}${profile}`.trim();
 		n8n.env.B6_COUNTS_DIR = countsDir;
 		await n8n.importCredentials([{ ...CREDENTIAL, type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken } }]);
 		const [triggerFlow, webhookFlow] = workflows(packageName);
@@ -184,10 +209,10 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 				}),
 			);
 		const settleMs = 5 * 60_000;
-		const trigger = await burst({ n8n, urls: triggerUrls, forms: formsFor('trigger'), workflowId: triggerFlow.id, countsDir, settleMs });
-		say(`  trigger: ${JSON.stringify(trigger)}`);
-		const webhook = await burst({ n8n, urls: webhookUrls, forms: formsFor('webhook'), workflowId: webhookFlow.id, countsDir, settleMs });
-		say(`  Webhook node: ${JSON.stringify(webhook)}`);
+		const trigger = await burst({ n8n, cluster, urls: triggerUrls, forms: formsFor('trigger'), workflowId: triggerFlow.id, countsDir, settleMs });
+		say(`  trigger: ${JSON.stringify(trigger, null, 1)}`);
+		const webhook = await burst({ n8n, cluster, urls: webhookUrls, forms: formsFor('webhook'), workflowId: webhookFlow.id, countsDir, settleMs });
+		say(`  Webhook node: ${JSON.stringify(webhook, null, 1)}`);
 		return { line, version: n8n.version, mode, webhookProcessors, trigger, webhook, load: os.loadavg()[0] };
 	} finally {
 		if (cluster) await cluster.dispose();

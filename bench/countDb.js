@@ -13,8 +13,14 @@ const Module = require('node:module');
 const dir = process.env.B6_COUNTS_DIR;
 if (dir) {
 	const role = process.argv.includes('webhook') ? 'webhook' : process.argv.includes('worker') ? 'worker' : 'main';
-	const counts = { pid: process.pid, role, credentialReads: 0, poolWaits: 0, queries: 0 };
-	const isCredentialRead = (text) => typeof text === 'string' && /credentials_entity/i.test(text) && /^\s*select/i.test(text);
+	const counts = { pid: process.pid, role, credentialReads: 0, poolWaits: 0, queries: 0, credentialQueries: /** @type {Record<string, number>} */ ({}) };
+	const isCredentialRead = (text) => {
+		if (typeof text !== 'string' || !/credentials_entity/i.test(text) || !/^\s*select/i.test(text)) return false;
+		// Which queries read credentials (a node's getCredentials, n8n's permission checks): the first 120 characters after FROM.
+		const shape = text.replace(/\s+/g, ' ').replace(/^.*? FROM /i, 'FROM ').slice(0, 160);
+		if (Object.keys(counts.credentialQueries).length < 20 || shape in counts.credentialQueries) counts.credentialQueries[shape] = (counts.credentialQueries[shape] ?? 0) + 1;
+		return true;
+	};
 	const patched = new WeakSet();
 	// @ts-expect-error Module._load is internal, and the only way to see n8n's own copy of pg
 	const load = Module._load;

@@ -12,7 +12,7 @@
  *
  *   npm run bench:queue                   # = npm run build && node bench/queue.js
  *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--split-plan] [--no-write]
- *   node bench/queue.js --only=b6 [--lines=2,1] [--webhook-processors=1,2,0]   # B6 only (bench/burst.js)
+ *   node bench/queue.js --only=b6 [--lines=2,1] [--webhook-processors=1,2,0] [--cpu-prof=<dir>]   # B6 only (bench/burst.js)
  *
  * B6 (bench/burst.js): 200 handler calls at once, the trigger against n8n's Webhook node, in queue
  * mode with 1 and 2 webhook processors and in the default mode (0); its own section of the file.
@@ -42,6 +42,8 @@ const WRITE = !args.includes('--no-write');
 const SPLIT_PLAN = args.includes('--split-plan');
 const ONLY = option('only', 'b5,b6').split(',');
 const WEBHOOK_PROCESSORS = option('webhook-processors', '1,2,0').split(',').map(Number);
+/** `--n8n-env=K=V,K2=V2`: settings for every n8n process of B6 (e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true). */
+const N8N_ENV = Object.fromEntries((option('n8n-env', '') || '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const B6_START = '<!-- B6 burst: written by bench/queue.js (npm run bench:queue --only=b6); npm run bench keeps it -->';
 const B6_END = '<!-- end of B6 -->';
 const WRITES_PER_PROCESS = 3;
@@ -214,13 +216,13 @@ ${B6_END}
 
 async function main() {
 	const began = Date.now();
-	say(`B5 queue mode: ${PROCESSES} business processes at once, workers ${WORKERS.join(' and ')}, n8n line(s) ${LINES.join(', ')}; one call per write would need ${fmt(LOWER_BOUND_S)} s`);
+	if (ONLY.includes('b5')) say(`B5 queue mode: ${PROCESSES} business processes at once, workers ${WORKERS.join(' and ')}, n8n line(s) ${LINES.join(', ')}; one call per write would need ${fmt(LOWER_BOUND_S)} s`);
 	const tarball = packPackage();
 	const results = [];
 	const bursts = [];
 	try {
 		for (const line of ONLY.includes('b6') ? LINES : []) {
-			for (const webhookProcessors of WEBHOOK_PROCESSORS) bursts.push(await runBurstCase({ line, tarball, packageName: PACKAGE_NAME, webhookProcessors, calls: PROCESSES, say }));
+			for (const webhookProcessors of WEBHOOK_PROCESSORS) bursts.push(await runBurstCase({ line, tarball, packageName: PACKAGE_NAME, webhookProcessors, calls: PROCESSES, say, cpuProfileDir: option('cpu-prof', undefined), env: N8N_ENV }));
 		}
 		for (const line of ONLY.includes('b5') ? LINES : []) {
 			for (const workers of WORKERS) {

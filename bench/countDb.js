@@ -10,8 +10,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 
+const { isMainThread } = require('node:worker_threads');
+
 const dir = process.env.B6_COUNTS_DIR;
-if (dir) {
+// n8n starts worker threads that load this file too: they would overwrite the process's file.
+if (dir && isMainThread) {
 	const role = process.argv.includes('webhook') ? 'webhook' : process.argv.includes('worker') ? 'worker' : 'main';
 	const counts = { pid: process.pid, role, credentialReads: 0, poolWaits: 0, queries: 0, credentialQueries: /** @type {Record<string, number>} */ ({}) };
 	const isCredentialRead = (text) => {

@@ -629,6 +629,18 @@ describe('a burst of calls, and a credential that cannot be read', () => {
 	});
 });
 
+describe("what n8n does before the trigger runs", () => {
+	it('new triggers are version 2, so n8n evaluates no binaryData expression per call (webhook-helpers parseRequestBody does for version 1); the example uses it; version 1 still works', async () => {
+		expect(trigger.description.defaultVersion).toBe(2);
+		expect(trigger.description.version).toEqual([1, 2]);
+		const example = (await import('../../examples/bitrix24-bizproc-loop.workflow.json')).nodes.find((node) => node.type === TRIGGER_TYPE);
+		expect(example?.typeVersion).toBe(2);
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-version-1' });
+		expect(h.node.typeVersion).toBe(1);
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+	});
+});
+
 describe('a large handler call', () => {
 	it('a Multiple property of 1,500 values: accepted, every value in the item (the auth block comes after them)', async () => {
 		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-large' });

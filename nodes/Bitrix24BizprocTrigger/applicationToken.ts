@@ -35,7 +35,6 @@ interface Kept {
 }
 
 const kept = new Map<string, Kept>();
-let reads = 0;
 
 const digestOf = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
@@ -49,7 +48,6 @@ async function readDigest(context: IWebhookFunctions, type: string): Promise<Dig
 	for (let attempt = 0; attempt <= READ_RETRIES_MS.length; attempt++) {
 		if (attempt > 0) await sleep(READ_RETRIES_MS[attempt - 1]);
 		try {
-			reads++;
 			const token = (await context.getCredentials(type)).applicationToken;
 			return typeof token === 'string' && token.trim() !== '' ? digestOf(token.trim()) : undefined;
 		} catch (error) {
@@ -103,11 +101,6 @@ export async function checkApplicationToken(context: IWebhookFunctions, type: st
 		return fresh === undefined ? 'no-token' : 'mismatch';
 	}
 	return digest === undefined ? 'no-token' : 'mismatch';
-}
-
-/** How many times credentials were read (for tests and benchmarks). */
-export function credentialReads(): number {
-	return reads;
 }
 
 /** Forgets every kept token (for tests). */

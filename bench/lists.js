@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 /**
- * B6 lists: Template Get Many and Task Get Many with Return All over 1,000 records, inside a real n8n
+ * B7 lists: Template Get Many and Task Get Many with Return All over 1,000 records, inside a real n8n
  * against the sandbox portal at the standard plan (50 requests at once, then 2/s): HTTP requests the
  * portal received and time from the node's first request to its last, with Combine Calls Into Batches
  * on (pages after the first share one batch) and off (one request per page). Prints figures side by
@@ -101,7 +101,7 @@ async function main() {
 				status: stored?.status ?? `exit ${result.exitCode}`,
 			});
 		}
-		say(`\nB6 lists, n8n ${n8n.version}, ${RECORDS} records, sandbox at the standard plan (50 at once, then 2/s)\n`);
+		say(`\nB7 lists, n8n ${n8n.version}, ${RECORDS} records, sandbox at the standard plan (50 at once, then 2/s)\n`);
 		say('| Case | Items out | HTTP requests | Refused (503) | Pages read | First to last request | Execution |');
 		say('|---|---|---|---|---|---|---|');
 		for (const row of rows) say(`| ${row.case} | ${row.items} | ${row.requests} | ${row.refused} | ${row.commands} | ${row.firstToLastMs} ms | ${row.status} |`);

@@ -12,6 +12,10 @@
  *
  *   npm run bench:queue                   # = npm run build && node bench/queue.js
  *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--split-plan] [--no-write]
+ *   node bench/queue.js --only=b6 [--lines=2,1] [--webhook-processors=1,2,0] [--cpu-prof=<dir>]   # B6 only (bench/burst.js)
+ *
+ * B6 (bench/burst.js): 200 handler calls at once, the trigger against n8n's Webhook node, in queue
+ * mode with 1 and 2 webhook processors and in the default mode (0); its own section of the file.
  *
  * --split-plan adds, for each case with several workers, one where the credential's plan is Custom
  * with the standard plan divided by the number of workers (what a user can set today so that the
@@ -26,6 +30,8 @@ const { packPackage, REPO } = require('../test/e2e/n8n-harness');
 const { createQueueCluster } = require('../test/e2e/queue-harness');
 const { postgresBinDir } = require('../test/e2e/services');
 const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../test/e2e/queueLoad');
+const { PACKAGE_NAME } = require('../test/e2e/n8n-harness');
+const { runBurstCase, renderBurst } = require('./burst');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -34,6 +40,12 @@ const WORKERS = option('workers', '1,2').split(',').map(Number);
 const LINES = option('lines', '2').split(',');
 const WRITE = !args.includes('--no-write');
 const SPLIT_PLAN = args.includes('--split-plan');
+const ONLY = option('only', 'b5,b6').split(',');
+const WEBHOOK_PROCESSORS = option('webhook-processors', '1,2,0').split(',').map(Number);
+/** `--n8n-env=K=V,K2=V2`: settings for every n8n process of B6 (e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true). */
+const N8N_ENV = Object.fromEntries((option('n8n-env', '') || '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const B6_START = '<!-- B6 burst: written by bench/queue.js (npm run bench:queue --only=b6); npm run bench keeps it -->';
+const B6_END = '<!-- end of B6 -->';
 const WRITES_PER_PROCESS = 3;
 const LIMIT = { burst: 50, drainPerSecond: 2 };
 const LOWER_BOUND_S = Math.max(0, (PROCESSES * WRITES_PER_PROCESS - LIMIT.burst) / LIMIT.drainPerSecond);
@@ -173,24 +185,46 @@ ${END}
 `;
 }
 
-/** Replaces the B5 section of docs/benchmarks.md (or appends it). */
-function writeSection(section) {
+/** Replaces a section of docs/benchmarks.md between its markers (or appends it). */
+function writeSection(section, startMarker = START, endMarker = END, name = 'B5') {
 	const file = path.join(REPO, 'docs', 'benchmarks.md');
 	const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-	const start = current.indexOf(START);
-	const end = current.indexOf(END);
-	const next = start !== -1 && end > start ? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + END.length)}` : `${current.trimEnd()}\n\n${section}`;
+	const start = current.indexOf(startMarker);
+	const end = current.indexOf(endMarker);
+	const next = start !== -1 && end > start ? `${current.slice(0, start)}${section.trimEnd()}${current.slice(end + endMarker.length)}` : `${current.trimEnd()}\n\n${section}`;
 	fs.writeFileSync(file, next);
-	say(`\nWrote the B5 section of ${path.relative(REPO, file)}.`);
+	say(`\nWrote the ${name} section of ${path.relative(REPO, file)}.`);
+}
+
+function renderB6(results, totalS) {
+	const m = machine();
+	return `${B6_START}
+## B6 burst: the trigger against n8n's own Webhook node
+
+Written by \`npm run bench:queue\` (\`${COMMAND}\`) on ${new Date().toISOString()}; \`nproc\` = ${m.nproc}, load average at the end ${m.load}; whole run ${fmt(totalS, 0)} s.
+${PROCESSES} handler calls at once (the form a portal sends, genuine, distinct event tokens), first to **Bitrix24 Bizproc Trigger → No Op**
+(webhook credential with its Application Token), then to **n8n's Webhook node (Respond: Immediately) → No Op**, both workflows active on
+the same n8n. Queue mode: one main, 1 or 2 \`n8n webhook\` processors (calls spread round-robin, as a load balancer does), 2 workers,
+Postgres with \`DB_POSTGRESDB_POOL_SIZE=10\`; default mode: one \`n8n start\`, SQLite. The client gives each call 30 s. "Credential reads"
+and "pool waits" are counted in every n8n process (bench/countDb.js: SELECTs on \`credentials_entity\`; pg-pool connects with every
+connection busy) during that burst. The machine is shared and noisy: one run's figures.
+
+${renderBurst(results, PROCESSES)}
+${B6_END}
+`;
 }
 
 async function main() {
 	const began = Date.now();
-	say(`B5 queue mode: ${PROCESSES} business processes at once, workers ${WORKERS.join(' and ')}, n8n line(s) ${LINES.join(', ')}; one call per write would need ${fmt(LOWER_BOUND_S)} s`);
+	if (ONLY.includes('b5')) say(`B5 queue mode: ${PROCESSES} business processes at once, workers ${WORKERS.join(' and ')}, n8n line(s) ${LINES.join(', ')}; one call per write would need ${fmt(LOWER_BOUND_S)} s`);
 	const tarball = packPackage();
 	const results = [];
+	const bursts = [];
 	try {
-		for (const line of LINES) {
+		for (const line of ONLY.includes('b6') ? LINES : []) {
+			for (const webhookProcessors of WEBHOOK_PROCESSORS) bursts.push(await runBurstCase({ line, tarball, packageName: PACKAGE_NAME, webhookProcessors, calls: PROCESSES, say, cpuProfileDir: option('cpu-prof', undefined), env: N8N_ENV }));
+		}
+		for (const line of ONLY.includes('b5') ? LINES : []) {
 			for (const workers of WORKERS) {
 				results.push(await runCase(line, tarball, workers));
 				if (SPLIT_PLAN && workers > 1) results.push(await runCase(line, tarball, workers, true));
@@ -199,6 +233,12 @@ async function main() {
 	} finally {
 		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	}
+	if (bursts.length) {
+		const section = renderB6(bursts, (Date.now() - began) / 1000);
+		say(`\n${section}`);
+		if (WRITE) writeSection(section, B6_START, B6_END, 'B6');
+	}
+	if (!results.length) return;
 	const section = render(results, (Date.now() - began) / 1000);
 	say(`\n${section}`);
 	if (WRITE) writeSection(section);

@@ -408,8 +408,10 @@ async function main() {
 	say(report.tables);
 	if (WRITE && ALL_PARTS.every((part) => ONLY.includes(part))) {
 		const file = path.join(REPO, 'docs', 'benchmarks.md');
-		// bench/queue.js writes its B5 section into the same file: keep it.
-		const queueSection = fs.existsSync(file) ? /<!-- B5 queue mode[\s\S]*?<!-- end of B5 -->/.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined;
+		// bench/queue.js writes its B5 and B6 sections into the same file: keep them.
+		const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		const kept = [/<!-- B5 queue mode[\s\S]*?<!-- end of B5 -->/, /<!-- B6 burst[\s\S]*?<!-- end of B6 -->/].map((marker) => marker.exec(current)?.[0]).filter(Boolean);
+		const queueSection = kept.length ? kept.join('\n\n') : undefined;
 		fs.writeFileSync(file, queueSection ? `${report.markdown}\n${queueSection}\n` : report.markdown);
 		say(`\nWrote docs/benchmarks.md (whole run ${fmt(results.totalS, 0)} s).`);
 	}

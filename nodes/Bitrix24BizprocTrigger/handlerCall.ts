@@ -10,8 +10,16 @@ import { createHash, timingSafeEqual } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-/** As n8n's body parser: at most this many keys are read; nesting deeper than this is kept flat. */
-export const MAX_KEYS = 1000;
+/**
+ * A handler call is bounded by its size, never by its number of keys: the portal sends `auth[...]`
+ * last, so a call with a Multiple property of 1,000 values cut at 1,000 keys lost its application
+ * token and was refused. 1 MiB is far above what a business process sends (a 1,000-value property is
+ * ~40 KB; a typical call ~1 KB) and far below n8n's own limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB by
+ * default). The body is parsed before the call is checked, so the bound also caps what anyone who
+ * knows the URL can make the webhook process spend: the worst 1 MiB form (~170,000 `a[]=1` keys)
+ * parses in well under a second. A larger call is answered 413. Nesting deeper than MAX_DEPTH is kept flat.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 12;
 
 function isPlainObject(value: unknown): value is IDataObject {
@@ -20,7 +28,8 @@ function isPlainObject(value: unknown): value is IDataObject {
 
 /** Own, enumerable property without ever touching a prototype (`__proto__` is just a name here). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	else target[key] = value; // only `__proto__` is an accessor on a plain object; assignment is much faster
 }
 
 /**
@@ -43,23 +52,24 @@ export function splitBracketKey(key: string): string[] {
 	return parts;
 }
 
+/** Per object being filled: the index the next `[]` takes (PHP: the largest integer key + 1). */
+const nextIndexes = new WeakMap<object, number>();
+
 /** Sets `value` at `path` inside `root`, creating objects on the way (`[]` appends). */
 function setPath(root: IDataObject, path: string[], value: unknown): void {
 	let target: Record<string, unknown> = root;
 	for (let i = 0; i < path.length; i++) {
 		let segment = path[i];
-		if (segment === '') {
-			// `a[]=x`: the next free numeric index, as PHP does.
-			const numeric = Object.keys(target).filter((k) => /^\d+$/.test(k)).map(Number);
-			segment = String(numeric.length ? Math.max(...numeric) + 1 : 0);
-		}
+		const next = nextIndexes.get(target) ?? 0;
+		if (segment === '') segment = String(next);
+		if (/^\d{1,15}$/.test(segment) && Number(segment) >= next) nextIndexes.set(target, Number(segment) + 1);
 		if (i === path.length - 1) {
 			define(target, segment, value);
 			return;
 		}
-		const next = Object.prototype.hasOwnProperty.call(target, segment) ? target[segment] : undefined;
-		if (isPlainObject(next)) {
-			target = next as Record<string, unknown>;
+		const inner = Object.prototype.hasOwnProperty.call(target, segment) ? target[segment] : undefined;
+		if (isPlainObject(inner)) {
+			target = inner as Record<string, unknown>;
 		} else {
 			const created: IDataObject = {};
 			define(target, segment, created);
@@ -83,9 +93,7 @@ function listsToArrays(value: unknown): unknown {
 /** Expands flat bracket keys (`a[b][c]`) into nested objects; nested input is copied as it is. */
 export function expandBracketKeys(entries: Iterable<[string, unknown]>): IDataObject {
 	const root: IDataObject = {};
-	let count = 0;
 	for (const [key, raw] of entries) {
-		if (++count > MAX_KEYS) break;
 		const path = splitBracketKey(key);
 		// querystring.parse gives a string[] for a repeated bracket key; PHP keeps the last one. An
 		// array under a plain key is a real list (JSON, nested parsers) and stays one.
@@ -115,7 +123,7 @@ export function parseBracketForm(text: string): IDataObject {
 	return expandBracketKeys(new URLSearchParams(text).entries());
 }
 
-export type ParsedBody = { ok: true; fields: IDataObject } | { ok: false; problem: string };
+export type ParsedBody = { ok: true; fields: IDataObject } | { ok: false; problem: string; tooLarge?: true };
 
 export interface IncomingRequest {
 	/** The request's Content-Type header (parameters such as charset are allowed). */
@@ -136,6 +144,10 @@ function mediaTypeOf(contentType: string | undefined): string {
  */
 export function parseHandlerRequest(request: IncomingRequest): ParsedBody {
 	const mediaType = mediaTypeOf(request.contentType);
+	const size = request.rawBody === undefined ? 0 : Buffer.isBuffer(request.rawBody) ? request.rawBody.length : Buffer.byteLength(String(request.rawBody));
+	if (size > MAX_BODY_BYTES) {
+		return { ok: false, tooLarge: true, problem: `The call is ${size} bytes; a handler call may have at most ${MAX_BODY_BYTES} bytes (1 MiB)` };
+	}
 	const raw = request.rawBody === undefined ? undefined : Buffer.isBuffer(request.rawBody) ? request.rawBody.toString('utf8') : String(request.rawBody);
 	const isForm = mediaType === 'application/x-www-form-urlencoded';
 	const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
@@ -157,7 +169,8 @@ export function parseHandlerRequest(request: IncomingRequest): ParsedBody {
 		return { ok: true, fields: expandBracketKeys(Object.entries(request.body)) };
 	}
 	if (typeof request.body === 'string' && isForm) return { ok: true, fields: parseBracketForm(request.body) };
-	if (raw === undefined && request.body === undefined) return { ok: false, problem: 'The request has no body' };
+	// A form or JSON call with nothing in it: say so, rather than blame a media type that is right.
+	if (isForm || isJson || (raw === undefined && request.body === undefined)) return { ok: false, problem: 'The request has no body' };
 	return { ok: false, problem: `Expected a form (application/x-www-form-urlencoded) or JSON body, got "${mediaType || 'no content type'}"` };
 }
 

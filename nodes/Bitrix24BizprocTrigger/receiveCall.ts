@@ -3,13 +3,15 @@
  * trigger trusts, drop repeats, and hand one item to the workflow. Refusals are answered here
  * (401 / 400 / 503) and start no execution; accepted calls are answered by n8n at once (onReceived).
  *
- * Trust: the Application Token in the credential, compared in constant time. An OAuth2 credential
+ * Trust: the Application Token in the credential, compared in constant time and kept in memory per
+ * credential (applicationToken.ts: a burst of calls costs one credential read). An OAuth2 credential
  * without one (a first run: Bitrix24 shows the token nowhere but in its calls) asks the portal
  * instead (portalCheck.ts), and the item says how to enter the token.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { credentialTypeOf, usesApplication } from '../shared/credentialAccess';
+import { checkApplicationToken } from './applicationToken';
 import { verifyWithPortal, type PortalCheck } from './portalCheck';
 import {
 	RecentTokens,
@@ -34,7 +36,7 @@ interface TriggerOptions {
 	repeatWindowMinutes?: number;
 }
 
-function refuse(context: IWebhookFunctions, status: 400 | 401 | 503, error: string, description: string): IWebhookResponseData {
+function refuse(context: IWebhookFunctions, status: 400 | 401 | 413 | 503, error: string, description: string): IWebhookResponseData {
 	const res = context.getResponseObject();
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	res.end(JSON.stringify({ error, error_description: description }));
@@ -48,15 +50,20 @@ function logRefusal(context: IWebhookFunctions, reason: string): void {
 	});
 }
 
-async function expectedApplicationToken(context: IWebhookFunctions): Promise<string | undefined> {
-	const type = credentialTypeOf(context);
-	try {
-		const credentials = await context.getCredentials(type);
-		const token = credentials.applicationToken;
-		return typeof token === 'string' && token.trim() !== '' ? token.trim() : undefined;
-	} catch {
-		return undefined;
-	}
+/**
+ * The credential could not be read (n8n's database or pool): the call is neither genuine nor forged.
+ * Answered 503, never 401, and logged at error level naming the business process: Bitrix24's queue
+ * server does not send a handler call again (b24restdocs api-reference/events), so the process waits
+ * until someone restarts it, and this line is how they learn which one. Accepting the call unchecked
+ * instead would let anyone who knows the URL start the workflow whenever the database is slow.
+ */
+function cannotCheck(context: IWebhookFunctions, fields: IDataObject, error: Error): IWebhookResponseData {
+	const documentId = Array.isArray(fields.document_id) ? fields.document_id.join(', ') : String(fields.document_id ?? '');
+	context.logger.error(
+		`Bitrix24 Bizproc Trigger could not check a call and answered 503: reading the credential failed (${error.message}). Bitrix24 does not send the call again: business process ${String(fields.workflow_id ?? '(unknown)')} on document ${documentId || '(unknown)'} waits at this action until it is restarted.`,
+		{ workflowId: context.getWorkflow().id, node: context.getNode().name },
+	);
+	return refuse(context, 503, 'unavailable', "The call could not be checked: n8n could not read the trigger's credential. n8n's log names the business process.");
 }
 
 const UNAUTHORIZED = 'The call does not come from the Bitrix24 application this trigger trusts.';
@@ -68,6 +75,10 @@ export const SETUP_HINT =
 export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = context.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer | string };
 	const parsed = parseHandlerRequest({ contentType: request.headers['content-type'], rawBody: request.rawBody, body: request.body });
+	if (!parsed.ok && parsed.tooLarge) {
+		logRefusal(context, `${parsed.problem}. Send fewer or shorter values in the action's properties.`);
+		return refuse(context, 413, 'payload_too_large', `${parsed.problem}.`);
+	}
 	if (!parsed.ok) {
 		logRefusal(context, `unreadable body (${parsed.problem})`);
 		return refuse(context, 400, 'bad_request', `${parsed.problem}. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.`);
@@ -79,9 +90,14 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 		return refuse(context, 400, 'bad_request', 'The body has no event_token. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.');
 	}
 
-	const expected = await expectedApplicationToken(context);
+	let check;
+	try {
+		check = await checkApplicationToken(context, credentialTypeOf(context), applicationTokenOf(fields));
+	} catch (error) {
+		return cannotCheck(context, fields, error as Error);
+	}
 	let checkedByPortal = false;
-	if (expected === undefined && usesApplication(context)) {
+	if (check === 'no-token' && usesApplication(context)) {
 		let verdict: PortalCheck;
 		try {
 			verdict = await verifyWithPortal(context, authOf(fields));
@@ -102,13 +118,13 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 			return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
 		}
 		checkedByPortal = true;
-	} else if (expected === undefined) {
+	} else if (check === 'no-token') {
 		logRefusal(
 			context,
 			'the credential has no Application Token. Enter the application_token Bitrix24 sends with every call to your application into the credential; until then every call is refused.',
 		);
 		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
-	} else if (!secretsMatch(applicationTokenOf(fields), expected)) {
+	} else if (check === 'mismatch') {
 		logRefusal(context, 'the application token is missing or wrong');
 		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
 	}

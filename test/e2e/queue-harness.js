@@ -31,9 +31,11 @@ const { startPostgres, startRedis } = require('./services');
 const { freePort, stopGroup } = require('./processes');
 
 /**
- * @param {{ line?: string, tarball: string, workers?: number, concurrency?: number, env?: Record<string, string>, maxLifetimeMs?: number }} options
+ * `webhookProcessors` > 1 starts more `n8n webhook` processes on ports of their own
+ * (`cluster.webhookBaseUrls`); a caller spreads calls among them as a load balancer would.
+ * @param {{ line?: string, tarball: string, workers?: number, webhookProcessors?: number, concurrency?: number, env?: Record<string, string>, maxLifetimeMs?: number }} options
  */
-async function createQueueCluster({ line = '2', tarball, workers = 2, concurrency = 10, env = {}, maxLifetimeMs = 45 * 60 * 1000 }) {
+async function createQueueCluster({ line = '2', tarball, workers = 2, webhookProcessors = 1, concurrency = 10, env = {}, maxLifetimeMs = 45 * 60 * 1000 }) {
 	const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 	try {
 		const webhookPort = await freePort();
@@ -59,7 +61,9 @@ async function createQueueCluster({ line = '2', tarball, workers = 2, concurrenc
 				...env,
 			},
 		});
-		return new QueueCluster({ main, postgres, redis, tarball, webhookPort, webhookBaseUrl, workers, concurrency, maxLifetimeMs });
+		const moreWebhookPorts = [];
+		for (let n = 1; n < webhookProcessors; n++) moreWebhookPorts.push(await freePort());
+		return new QueueCluster({ main, postgres, redis, tarball, webhookPort, webhookBaseUrl, moreWebhookPorts, workers, concurrency, maxLifetimeMs });
 	} catch (error) {
 		await Promise.allSettled([postgres.stop(), redis.stop()]);
 		throw error;
@@ -68,9 +72,9 @@ async function createQueueCluster({ line = '2', tarball, workers = 2, concurrenc
 
 class QueueCluster {
 	/**
-	 * @param {{ main: import('./n8n-harness').N8nInstance, postgres: any, redis: any, tarball: string, webhookPort: number, webhookBaseUrl: string, workers: number, concurrency: number, maxLifetimeMs: number }} parts
+	 * @param {{ main: import('./n8n-harness').N8nInstance, postgres: any, redis: any, tarball: string, webhookPort: number, webhookBaseUrl: string, moreWebhookPorts?: number[], workers: number, concurrency: number, maxLifetimeMs: number }} parts
 	 */
-	constructor({ main, postgres, redis, tarball, webhookPort, webhookBaseUrl, workers, concurrency, maxLifetimeMs }) {
+	constructor({ main, postgres, redis, tarball, webhookPort, webhookBaseUrl, moreWebhookPorts = [], workers, concurrency, maxLifetimeMs }) {
 		this.main = main;
 		this.line = main.line;
 		this.version = main.version;
@@ -79,6 +83,9 @@ class QueueCluster {
 		this.tarball = tarball;
 		this.webhookPort = webhookPort;
 		this.webhookBaseUrl = webhookBaseUrl;
+		this.moreWebhookPorts = moreWebhookPorts;
+		/** Every webhook processor's base URL, the first one (WEBHOOK_URL) first. */
+		this.webhookBaseUrls = [webhookBaseUrl, ...moreWebhookPorts.map((port) => `http://127.0.0.1:${port}`)];
 		this.workerCount = workers;
 		this.concurrency = concurrency;
 		/** @type {Array<{ name: string, child: import('node:child_process').ChildProcess, log: () => string }>} */
@@ -100,18 +107,19 @@ class QueueCluster {
 	async start({ timeoutMs = 180_000 } = {}) {
 		await this.main.start({ timeoutMs });
 		const starts = [this.startWebhookProcessor(timeoutMs)];
+		this.moreWebhookPorts.forEach((port, index) => starts.push(this.startWebhookProcessor(timeoutMs, port, `webhook-${index + 2}`)));
 		for (let n = 1; n <= this.workerCount; n++) starts.push(this.startWorker(n, timeoutMs));
 		await Promise.all(starts);
 	}
 
-	async startWebhookProcessor(timeoutMs) {
+	async startWebhookProcessor(timeoutMs, port = this.webhookPort, name = 'webhook') {
 		const { child, log } = this.main.launch(['webhook'], {
-			N8N_USER_FOLDER: this.userFolderFor('webhook'),
-			N8N_PORT: String(this.webhookPort),
+			N8N_USER_FOLDER: this.userFolderFor(name),
+			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		});
-		this.processes.push({ name: 'webhook', child, log });
-		await this.main.waitUntilServing(this.webhookBaseUrl, { child, log, timeoutMs, what: 'n8n webhook', rest: false });
+		this.processes.push({ name, child, log });
+		await this.main.waitUntilServing(`http://127.0.0.1:${port}`, { child, log, timeoutMs, what: `n8n ${name}`, rest: false });
 	}
 
 	async startWorker(number, timeoutMs) {

@@ -32,7 +32,8 @@ import sampleOutput from '../../docs/trigger-sample-output.json';
 import { forgetPortalVerdicts, setCheckTiming } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { handlerRefusal } from '../../nodes/Bitrix24BizprocTrigger/registration';
-import { tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
+import { RECHECK_MS, READ_RETRIES_MS, forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
+import { MAX_BODY_BYTES, tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
@@ -65,6 +66,8 @@ interface HarnessOptions {
  * `noWebhookResponse`; `workflowData` starts an execution and, in onReceived mode, is answered 200
  * `{"message":"Workflow was started"}`; anything else is answered with `webhookResponse`.
  */
+let credentialIds = 0;
+
 class TriggerHarness {
 	readonly node: INode;
 	readonly workflow: Workflow;
@@ -79,7 +82,8 @@ class TriggerHarness {
 	constructor(private readonly options: HarnessOptions) {
 		const authentication = (options.parameters.authentication as string | undefined) ?? 'webhook';
 		const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
-		const credentials = { [credentialType]: { id: '1', name: `Test ${credentialType}` } };
+		// Each harness has its own credential (n8n's ids are unique): the trigger keeps a token per credential id.
+		const credentials = { [credentialType]: { id: String(++credentialIds), name: `Test ${credentialType}` } };
 		this.node = {
 			id: 'trigger-node',
 			name: 'Bitrix24 Bizproc Trigger',
@@ -265,6 +269,9 @@ beforeAll(async () => {
 		errors.push(message);
 	});
 	jest.spyOn(logger, 'info').mockImplementation(() => {});
+	jest.spyOn(logger, 'error').mockImplementation((message: string) => {
+		errors.push(message);
+	});
 });
 afterAll(async () => {
 	await portal.close();
@@ -664,6 +671,103 @@ describe('repeated delivery', () => {
 		expect(answer.status).toBe(200);
 		await h.settle();
 		expect(h.outputs().map(([item]) => item.event_token)).toEqual([genuine.eventToken]);
+	});
+});
+
+describe('a burst of calls, and a credential that cannot be read', () => {
+	const spies: jest.SpyInstance[] = [];
+	afterEach(() => {
+		for (const spy of spies.splice(0)) spy.mockRestore();
+		forgetApplicationTokens();
+	});
+	const getDecrypted = () => {
+		const spy = jest.spyOn(CredentialsHelper.prototype, 'getDecrypted');
+		spies.push(spy);
+		return spy;
+	};
+
+	it('100 genuine calls at once read the credential once, and all run', async () => {
+		const reads = getDecrypted();
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-burst' });
+		const calls = await Promise.all(Array.from({ length: 100 }, async () => await portal.startWorkflow({ handlerUrl: h.productionUrl })));
+		await h.settle();
+		expect(calls.map((call) => call.handlerStatus)).toEqual(calls.map(() => 200));
+		expect(h.executions).toHaveLength(100);
+		expect(reads.mock.calls.filter(([, , type]) => type === 'bitrix24WebhookApi')).toHaveLength(1);
+	});
+
+	it('forged calls cost at most one credential read per recheck interval, and the credential is re-read when it changed', async () => {
+		const stored = webhookCredentials({ applicationToken: 'the-old-token-0000' });
+		const h = await harness({ parameters: {}, credentials: stored, workflowId: 'wf-forged-burst' });
+		const reads = getDecrypted();
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl, applicationToken: 'the-old-token-0000' })).handlerStatus).toBe(200);
+		const forged = await Promise.all(Array.from({ length: 30 }, async () => await portal.startWorkflow({ handlerUrl: h.productionUrl, applicationToken: 'forged-token-1111' })));
+		expect(forged.map((call) => call.handlerStatus)).toEqual(forged.map(() => 401));
+		expect(reads).toHaveBeenCalledTimes(1);
+		// The user enters the new token; a call with it is accepted once the recheck interval passed.
+		stored.bitrix24WebhookApi.applicationToken = portal.oauth.applicationToken;
+		const now = Date.now();
+		spies.push(jest.spyOn(Date, 'now').mockReturnValue(now + RECHECK_MS));
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+		expect(reads).toHaveBeenCalledTimes(2);
+		await h.settle();
+		expect(h.executions).toHaveLength(2);
+	});
+
+	it('a credential read that fails (a database pool timeout) is no refusal: 503, an error naming the business process, never 401', async () => {
+		const reads = getDecrypted().mockRejectedValue(new Error('timeout exceeded when trying to connect'));
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-unreadable' });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl });
+		expect(call.handlerStatus).toBe(503);
+		expect(JSON.parse(call.handlerBody)).toMatchObject({ error: 'unavailable' });
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(reads).toHaveBeenCalledTimes(READ_RETRIES_MS.length + 1);
+		expect(errors.join('\n')).toContain('timeout exceeded when trying to connect');
+		expect(errors.join('\n')).toContain(`business process ${call.workflowId} on document crm, CCrmDocumentDeal, DEAL_1 waits`);
+		expect(warnings.join('\n')).not.toContain('refused');
+		expect(errors.join('\n')).not.toContain(portal.oauth.applicationToken);
+	}, 15_000);
+
+	it('a read that fails once and then works is retried: the call runs', async () => {
+		getDecrypted().mockRejectedValueOnce(new Error('Driver not Connected'));
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-flaky-read' });
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+		await h.settle();
+		expect(h.executions).toHaveLength(1);
+	});
+});
+
+describe("what n8n does before the trigger runs", () => {
+	it('new triggers are version 2, so n8n evaluates no binaryData expression per call (webhook-helpers parseRequestBody does for version 1); the example uses it; version 1 still works', async () => {
+		expect(trigger.description.defaultVersion).toBe(2);
+		expect(trigger.description.version).toEqual([1, 2]);
+		const example = (await import('../../examples/bitrix24-bizproc-loop.workflow.json')).nodes.find((node) => node.type === TRIGGER_TYPE);
+		expect(example?.typeVersion).toBe(2);
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-version-1' });
+		expect(h.node.typeVersion).toBe(1);
+		expect((await portal.startWorkflow({ handlerUrl: h.productionUrl })).handlerStatus).toBe(200);
+	});
+});
+
+describe('a large handler call', () => {
+	it('a Multiple property of 1,500 values: accepted, every value in the item (the auth block comes after them)', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-large' });
+		const values = Array.from({ length: 1500 }, (_, i) => `user_${i}`);
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, properties: { Users: values } });
+		expect(call.handlerStatus).toBe(200);
+		await h.settle();
+		expect((h.outputs()[0][0].properties as IDataObject).Users).toEqual(values);
+	});
+
+	it('a call over the size bound gets 413, starts nothing, and the n8n log says why', async () => {
+		const h = await harness({ parameters: {}, credentials: webhookCredentials(), workflowId: 'wf-too-large' });
+		const call = await portal.startWorkflow({ handlerUrl: h.productionUrl, properties: { Text: 'x'.repeat(MAX_BODY_BYTES) } });
+		expect(call.handlerStatus).toBe(413);
+		expect(JSON.parse(call.handlerBody)).toMatchObject({ error: 'payload_too_large' });
+		await h.settle();
+		expect(h.executions).toHaveLength(0);
+		expect(warnings.join('\n')).toContain(`a handler call may have at most ${MAX_BODY_BYTES} bytes`);
 	});
 });
 

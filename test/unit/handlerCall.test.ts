@@ -7,6 +7,7 @@ import {
 	expandBracketKeys,
 	normalizeDomain,
 	parseBracketForm,
+	MAX_BODY_BYTES,
 	parseHandlerRequest,
 	secretsMatch,
 	shapeHandlerItem,
@@ -145,6 +146,34 @@ describe('parseHandlerRequest', () => {
 	});
 });
 
+describe('a large call is bounded by size, not by keys', () => {
+	it('reads every value of a Multiple property of 5,000 values and the auth block the portal sends after it', () => {
+		const values = Array.from({ length: 5000 }, (_, i) => `user_${i}`);
+		const form = portalForm({ Users: values });
+		const result = parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: Buffer.from(form) });
+		expect(result.ok && (result.fields.properties as Record<string, unknown>).Users).toEqual(values);
+		expect(result.ok && applicationTokenOf(result.fields)).toBe('APP-TOKEN-0123456789');
+	});
+
+	it('appends [] values after the largest index given, as PHP does', () => {
+		expect(parseBracketForm('a[5]=x&a[]=y&a[2]=z&a[]=w')).toEqual({ a: { 5: 'x', 6: 'y', 2: 'z', 7: 'w' } });
+	});
+
+	it(`refuses a call over ${MAX_BODY_BYTES} bytes as too large, and takes one of exactly that size`, () => {
+		const head = portalForm();
+		const exact = `${head}&properties[Long]=${'a'.repeat(MAX_BODY_BYTES - head.length - '&properties[Long]='.length)}`;
+		expect(Buffer.byteLength(exact)).toBe(MAX_BODY_BYTES);
+		expect(parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: Buffer.from(exact) }).ok).toBe(true);
+		const over = parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: Buffer.from(`${exact}a`) });
+		expect(over).toEqual({ ok: false, tooLarge: true, problem: expect.stringContaining(`at most ${MAX_BODY_BYTES} bytes`) });
+	});
+
+	it('an empty form body says there is no body, not that the form is the wrong media type', () => {
+		const empty = parseHandlerRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: Buffer.alloc(0) });
+		expect(empty).toEqual({ ok: false, problem: 'The request has no body' });
+	});
+});
+
 describe('shapeHandlerItem', () => {
 	const fields = parseBracketForm(portalForm());
 
@@ -253,8 +282,8 @@ describe('RecentTokens', () => {
 });
 
 describe('expandBracketKeys', () => {
-	it('stops at 1000 keys like n8n', () => {
+	it('keeps every key: the bound is the body size (a call cut at 1,000 keys lost the auth block the portal sends last)', () => {
 		const entries: Array<[string, string]> = Array.from({ length: 1500 }, (_, i) => [`properties[p${i}]`, 'v']);
-		expect(Object.keys(expandBracketKeys(entries).properties as object)).toHaveLength(1000);
+		expect(Object.keys(expandBracketKeys(entries).properties as object)).toHaveLength(1500);
 	});
 });

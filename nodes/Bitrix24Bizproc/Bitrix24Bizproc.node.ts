@@ -16,6 +16,15 @@ export class Bitrix24Bizproc implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Start Bitrix24 business processes, answer their tasks, find templates, remove registered actions',
+		builderHint: {
+			searchHint:
+				'Drives Bitrix24 business processes from n8n: starts a process on a document (deal, lead, contact, company, smart process item, list element, Drive file) from a template, lists running processes, terminates or kills one, lists and completes or delegates the tasks a process waits on (approve, reject, acknowledge, a form), lists templates, and lists or deletes the actions and robots the application registered. The other direction (a process calling n8n) starts with Bitrix24 Bizproc Trigger.',
+			relatedNodes: [
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocTrigger', relationHint: 'Receives the call when a process started here reaches an action of your application' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog', relationHint: 'Writes into the log of a process that is waiting in an action of your application' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult', relationHint: 'Completes the action a process waits in, so it goes on to its tasks and end' },
+			],
+		},
 		defaults: { name: 'Bitrix24 Business Process' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

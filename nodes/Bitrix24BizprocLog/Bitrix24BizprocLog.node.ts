@@ -20,6 +20,7 @@ export class Bitrix24BizprocLog implements INodeType {
 			relatedNodes: [
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocTrigger', relationHint: 'Starts the workflow and provides the event_token this node writes with' },
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult', relationHint: 'Completes the action after the log lines, so the business process goes on' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24Bizproc', relationHint: 'Starts the business processes whose log this node writes into, and lists or stops them' },
 			],
 		},
 		defaults: { name: 'Bitrix24 Bizproc Log' },

@@ -20,6 +20,7 @@ export class Bitrix24BizprocSendResult implements INodeType {
 			relatedNodes: [
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocTrigger', relationHint: 'Starts the workflow and provides the event_token of the action to complete' },
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog', relationHint: 'Writes progress lines into the same business process log before the action is completed' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24Bizproc', relationHint: 'Starts the business processes whose actions this node completes, and answers their tasks afterwards' },
 			],
 		},
 		defaults: { name: 'Bitrix24 Bizproc Send Result' },

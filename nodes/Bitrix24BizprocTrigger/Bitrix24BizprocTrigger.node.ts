@@ -118,6 +118,7 @@ export class Bitrix24BizprocTrigger implements INodeType {
 			relatedNodes: [
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog', relationHint: 'Writes progress lines into the calling business process log with the event_token' },
 				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult', relationHint: 'Completes the action with return values; every call needs it once, or the process waits' },
+				{ nodeType: 'n8n-nodes-bitrix24-bizproc.bitrix24Bizproc', relationHint: 'Starts the business process whose action calls this trigger, and finds it finished afterwards' },
 			],
 		},
 		defaults: { name: 'Bitrix24 Bizproc Trigger' },

@@ -98,6 +98,23 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		expect(portal.workflow(run.workflowId).logLines).toHaveLength(3);
 	});
 
+	test('a call with a Multiple property of 990 values (the auth block comes last) runs; a call over 1 MiB gets 413, says why in the log and runs nothing', async () => {
+		const values = Array.from({ length: 990 }, (_, n) => `ORD-${n}`);
+		const large = await portal.startWorkflow({ handlerUrl, properties: { Order: values }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_990'] });
+		expect(large.handlerStatus).toBe(200);
+		await until(() => portal.workflow(large.workflowId).state === 'completed');
+		expect(portal.workflow(large.workflowId).logLines[0].message).toContain('ORD-989');
+		expect(portal.workflow(large.workflowId).returnValues).toEqual({ result: 'approved' });
+
+		const before = (await executionsOf(EXAMPLE_ID)).length;
+		const tooLarge = await portal.startWorkflow({ handlerUrl, properties: { Order: 'x'.repeat(1100 * 1024) } });
+		expect(tooLarge.handlerStatus).toBe(413);
+		await until(() => /a handler call may have at most 1048576 bytes/.test(n8n.serverLog));
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
+		expect(portal.workflow(tooLarge.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
+	});
+
 	test('with the OAuth2 credential, activation registers the action; with Remove Registration on Deactivation, deactivation removes it', async () => {
 		expect(portal.registeredActivities()).toEqual([]);
 		await n8n.setActive(REGISTERED_ID, true);

@@ -29,7 +29,8 @@ test('every built node has a builderHint whose related nodes are nodes of this p
 	for (const { node } of nodes) {
 		const hint = node.description.builderHint;
 		expect(hint?.searchHint?.length).toBeGreaterThan(80);
-		expect(hint?.searchHint).toMatch(/event_token/);
+		// The nodes of the loop (a process calls n8n) name what ties them together: the event token.
+		if (node.description.name !== 'bitrix24Bizproc') expect(hint?.searchHint).toMatch(/event_token/);
 		const related = hint?.relatedNodes ?? [];
 		expect(related.length).toBeGreaterThan(0);
 		for (const { nodeType, relationHint } of related) {

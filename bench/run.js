@@ -408,9 +408,9 @@ async function main() {
 	say(report.tables);
 	if (WRITE && ALL_PARTS.every((part) => ONLY.includes(part))) {
 		const file = path.join(REPO, 'docs', 'benchmarks.md');
-		// bench/queue.js writes its B5 and B6 sections into the same file: keep them.
+		// bench/queue.js writes its B5 and B6 sections and bench/lists.js's B7 is kept by hand: keep them.
 		const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-		const kept = [/<!-- B5 queue mode[\s\S]*?<!-- end of B5 -->/, /<!-- B6 burst[\s\S]*?<!-- end of B6 -->/].map((marker) => marker.exec(current)?.[0]).filter(Boolean);
+		const kept = [/<!-- B5 queue mode[\s\S]*?<!-- end of B5 -->/, /<!-- B7 lists[\s\S]*?<!-- end of B7 -->/, /<!-- B6 burst[\s\S]*?<!-- end of B6 -->/].map((marker) => marker.exec(current)?.[0]).filter(Boolean);
 		const queueSection = kept.length ? kept.join('\n\n') : undefined;
 		fs.writeFileSync(file, queueSection ? `${report.markdown}\n${queueSection}\n` : report.markdown);
 		say(`\nWrote docs/benchmarks.md (whole run ${fmt(results.totalS, 0)} s).`);

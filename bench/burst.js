@@ -17,11 +17,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { createN8nInstance } = require('../test/e2e/n8n-harness');
-const { createQueueCluster } = require('../test/e2e/queue-harness');
-const { startSandbox } = require('../test/sandbox');
-const { buildHandlerForm } = require('../test/sandbox/handlerCall');
-const { sleep } = require('../test/e2e/processes');
+const { createN8nInstance } = require('../harness/n8n-harness');
+const { createQueueCluster } = require('../harness/queue-harness');
+const { startSandbox } = require('../sandbox');
+const { buildHandlerForm } = require('../sandbox/handlerCall');
+const { sleep } = require('../harness/processes');
 
 const CREDENTIAL = { id: 'b6BurstHook00001', name: 'Bitrix24 webhook (B6)' };
 const TRIGGER_PATH = 'bitrix24-bizproc';

@@ -9,8 +9,8 @@
  *
  *   node bench/lists.js [--lines=2|1] [--records=1000]
  */
-const { startSandbox } = require('../test/sandbox');
-const { createN8nInstance, packPackage } = require('../test/e2e/n8n-harness');
+const { startSandbox } = require('../sandbox');
+const { createN8nInstance, packPackage } = require('../harness/n8n-harness');
 
 const args = process.argv.slice(2);
 const LINE = /** @type {'1'|'2'} */ (args.find((a) => a.startsWith('--lines='))?.slice('--lines='.length) ?? '2');

@@ -1,9 +1,9 @@
 // @ts-check
 'use strict';
 /**
- * B5 queue mode: the load of the queue-mode test (test/e2e/queueLoad.js) with 1 worker and with 2
+ * B5 queue mode: the load of the queue-mode test (harness/queueLoad.js) with 1 worker and with 2
  * workers. n8n 2.x in queue mode (main, one webhook processor, N workers, Postgres, Redis; see
- * test/e2e/queue-harness.js), the example workflow (Trigger -> Log -> Log -> Send Result) active, the
+ * harness/queue-harness.js), the example workflow (Trigger -> Log -> Log -> Send Result) active, the
  * sandbox portal on the standard plan (burst 50, then 2 per second) starting P business processes
  * at once. Per case: time from the first handler call to the last result, executions per second,
  * the portal's REST calls and refusals (503 QUERY_LIMIT_EXCEEDED), and what landed (lost, doubled,
@@ -26,11 +26,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { packPackage, REPO } = require('../test/e2e/n8n-harness');
-const { createQueueCluster } = require('../test/e2e/queue-harness');
-const { postgresBinDir } = require('../test/e2e/services');
-const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../test/e2e/queueLoad');
-const { PACKAGE_NAME } = require('../test/e2e/n8n-harness');
+const { packPackage, REPO } = require('../harness/n8n-harness');
+const { createQueueCluster } = require('../harness/queue-harness');
+const { postgresBinDir } = require('../harness/services');
+const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../harness/queueLoad');
+const { PACKAGE_NAME } = require('../harness/n8n-harness');
 const { runBurstCase, renderBurst } = require('./burst');
 
 const args = process.argv.slice(2);
@@ -170,7 +170,7 @@ function render(results, totalS) {
 ## B5 queue mode
 
 Written by \`npm run bench:queue\` (\`${COMMAND}\`) on ${new Date().toISOString()}; \`nproc\` = ${m.nproc}, load average at the end ${m.load}; whole run ${fmt(totalS, 0)} s.
-n8n in queue mode (\`test/e2e/queue-harness.js\`): one main, one \`n8n webhook\` processor, 1 or 2 \`n8n worker\`s
+n8n in queue mode (\`harness/queue-harness.js\`): one main, one \`n8n webhook\` processor, 1 or 2 \`n8n worker\`s
 (\`--concurrency=10\`), Postgres ${path.basename(path.dirname(postgresBinDir()))} and Redis (Debian's packages) on 127.0.0.1, a fresh cluster and a fresh portal per case.
 The example workflow (Trigger → Log → Log → Send Result, webhook credential, plan Standard unless the case says otherwise) is active;
 the sandbox portal (standard plan: burst ${LIMIT.burst}, ${LIMIT.drainPerSecond} per second) starts ${PROCESSES} business processes at once, each calling the

@@ -24,8 +24,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { startSandbox } = require('../test/sandbox');
-const { createN8nInstance, packPackage, REPO } = require('../test/e2e/n8n-harness');
+const { startSandbox } = require('../sandbox');
+const { createN8nInstance, packPackage, REPO } = require('../harness/n8n-harness');
 
 const PACKAGE = require('../package.json');
 const PACKAGE_NAME = PACKAGE.name;
@@ -909,8 +909,8 @@ function render(results) {
 	const markdown = `# Benchmarks
 
 Written by \`npm run bench\` (\`npm run build && node bench/run.js\`); do not edit by hand, run it again.
-Everything runs on 127.0.0.1: the sandbox portal (\`test/sandbox\`) and a real n8n installed by
-\`test/e2e/n8n-install.js\`, with this package packed and installed the way n8n installs community
+Everything runs on 127.0.0.1: the sandbox portal (\`sandbox\`) and a real n8n installed by
+\`harness/n8n-install.js\`, with this package packed and installed the way n8n installs community
 packages. Both n8n lines ran in the same run, one after the other, against the same portal.
 
 **The machine is small and shared**: ${m.nproc} cores, and other workers ran their tests on it at the

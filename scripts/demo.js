@@ -7,9 +7,9 @@
  */
 const path = require('node:path');
 
-const { startSandbox } = require('../test/sandbox');
-const { fixture } = require('../test/e2e/fixtures');
-const { createN8nInstance, packPackage } = require('../test/e2e/n8n-harness');
+const { startSandbox } = require('../sandbox');
+const { fixture } = require('../harness/fixtures');
+const { createN8nInstance, packPackage } = require('../harness/n8n-harness');
 
 const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 const WORKFLOW_ID = 'bitrix24Example1';

@@ -19,7 +19,7 @@
  *    a top-level key holding a space or a dot (PHP turns them into `_`); a nested key starting with `__Host-` or
  *    `__Secure-` (PHP drops it) (Send Result's return property names);
  *  - a call of more than 1,000 pairs (parse_str keeps the first 1,000: max_input_vars).
- * test/sandbox.test/phpDifferential.test.js checks these commands against real PHP.
+ * sandbox/test/phpDifferential.test.js checks these commands against real PHP.
  */
 import type { Bitrix24Failure } from './bitrix24Errors';
 import { failureFromAnswer } from './bitrix24Errors';

@@ -3,10 +3,10 @@
  * portal plays a business process that calls the Bizproc Trigger; the workflow logs and sends the
  * result. Forged and repeated calls, and registration by the trigger with the OAuth2 credential.
  */
-const { startSandbox } = require('../sandbox');
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { createN8nInstance, packPackage } = require('./n8n-harness');
-const { until } = require('./until');
+const { startSandbox } = require('../../sandbox');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');

@@ -5,10 +5,10 @@
  * the result; the process finishes, and the first workflow no longer finds it among the running ones
  * (Workflow > Get Many). With the webhook and with the OAuth2 credential.
  */
-const { startSandbox } = require('../sandbox');
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { createN8nInstance, packPackage } = require('./n8n-harness');
-const { until } = require('./until');
+const { startSandbox } = require('../../sandbox');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');

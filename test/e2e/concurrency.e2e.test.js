@@ -3,10 +3,10 @@
  * portal on the standard plan (50 at once, then 2 per second) runs concurrent requests in parallel.
  * Every process gets its lines once, in order, and its result; the calls travel in batches.
  */
-const { startSandbox } = require('../sandbox');
-const { createN8nInstance, packPackage } = require('./n8n-harness');
-const { until } = require('./until');
-const { expectedLines } = require('./queueLoad');
+const { startSandbox } = require('../../sandbox');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { until } = require('../../harness/until');
+const { expectedLines } = require('../../harness/queueLoad');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');

@@ -18,11 +18,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { startSandbox } = require('../sandbox');
-const { fixture } = require('./fixtures');
+const { startSandbox } = require('../../sandbox');
+const { fixture } = require('../../harness/fixtures');
 const { launchBrowser, addSessionCookie, assertChromium } = require('./browser');
-const { createN8nInstance, packPackage, PACKAGE_NAME, REPO } = require('./n8n-harness');
-const { until } = require('./until');
+const { createN8nInstance, packPackage, PACKAGE_NAME, REPO } = require('../../harness/n8n-harness');
+const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const DOCS = path.join(REPO, 'docs');

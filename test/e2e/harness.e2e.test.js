@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { createN8nInstance, packPackage } = require('./n8n-harness');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const PACKAGE_NAME = 'n8n-nodes-e2e-smoke';
@@ -107,7 +107,7 @@ afterAll(() => {
 });
 
 describe.each(LINES)('real n8n, line %s', (line) => {
-	/** @type {import('./n8n-harness').N8nInstance} */
+	/** @type {import('../../harness/n8n-harness').N8nInstance} */
 	let n8n;
 
 	beforeAll(async () => {

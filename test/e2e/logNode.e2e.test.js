@@ -2,9 +2,9 @@
  * The package inside a real n8n, installed from its packed tarball the way n8n installs community
  * packages, run with `n8n execute` against the sandbox portal over HTTP, on both n8n lines.
  */
-const { startSandbox } = require('../sandbox');
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { createN8nInstance, packPackage, PACKAGE_NAME } = require('./n8n-harness');
+const { startSandbox } = require('../../sandbox');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { createN8nInstance, packPackage, PACKAGE_NAME } = require('../../harness/n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const LOG_NODE = 'Bitrix24 Bizproc Log';

@@ -10,12 +10,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { packPackage } = require('./n8n-harness');
-const { createQueueCluster } = require('./queue-harness');
-const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad, expectedLines } = require('./queueLoad');
-const { sleep } = require('./processes');
-const { until } = require('./until');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { packPackage } = require('../../harness/n8n-harness');
+const { createQueueCluster } = require('../../harness/queue-harness');
+const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad, expectedLines } = require('../../harness/queueLoad');
+const { sleep } = require('../../harness/processes');
+const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const PROCESSES = Number(process.env.QUEUE_LOAD_PROCESSES || 200);

@@ -2,9 +2,9 @@
  * Batches, rate limits and faults inside a real n8n: the sandbox's leaky bucket, parallel workers and
  * injected faults switched on; every line lands exactly once, each business process's lines in order.
  */
-const { startSandbox } = require('../sandbox');
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { createN8nInstance, packPackage } = require('./n8n-harness');
+const { startSandbox } = require('../../sandbox');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const LOG_NODE = 'Bitrix24 Bizproc Log';

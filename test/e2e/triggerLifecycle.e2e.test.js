@@ -8,10 +8,10 @@
  * (asked again after a busy answer), its application token kept for the next calls, and a forged one
  * never runs; the credentials' address rules as n8n itself evaluates them.
  */
-const { startSandbox } = require('../sandbox');
-const { fixture, sandboxCredentials } = require('./fixtures');
-const { createN8nInstance, packPackage } = require('./n8n-harness');
-const { until } = require('./until');
+const { startSandbox } = require('../../sandbox');
+const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const CODE = 'n8n_e2e_lifecycle';

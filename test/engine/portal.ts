@@ -1,11 +1,11 @@
-/** Typed access to the sandbox portal (test/sandbox) for the TypeScript tests. */
+/** Typed access to the sandbox portal (sandbox) for the TypeScript tests. */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { StoredCredentials } from './n8nEngine';
 import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('../../sandbox');
 
 export interface JournalEntry {
 	/** ISO time the request arrived. */

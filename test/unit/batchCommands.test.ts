@@ -1,6 +1,6 @@
 /**
  * Which calls may travel inside a batch command: only those PHP's parse_str gives back exactly
- * (test/sandbox.test/phpDifferential.test.js checks generated ones against real PHP).
+ * (sandbox/test/phpDifferential.test.js checks generated ones against real PHP).
  */
 import { batchCommandFor } from '../../nodes/shared/batchCommands';
 

@@ -16,7 +16,7 @@ import {
 } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildHandlerForm } = require('../sandbox/handlerCall');
+const { buildHandlerForm } = require('../../sandbox/handlerCall');
 
 const EVENT_TOKEN = '55c1dc1c3f0d75.78875596|A51601_82584_96831_81132|hsyUws1j4XiwqPqN45eH66CcQtEvpUIP.' + 'a'.repeat(64);
 

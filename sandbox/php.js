@@ -9,7 +9,7 @@
  * php_json_parser.y), and PHP's string conversion where the portal's batch code relies on it.
  * PHP works on bytes, and so do these (as latin1 strings: one char a byte); text is UTF-8 decoded at
  * the end, so bytes that are not valid UTF-8 (e.g. `%FF`) become U+FFFD.
- * test/sandbox.test/phpDifferential.test.js checks all of them against real PHP.
+ * sandbox/test/phpDifferential.test.js checks all of them against real PHP.
  */
 
 /** A PHP fatal error (an uncaught `TypeError`): the portal answers the whole request with 500. */

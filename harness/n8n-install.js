@@ -4,7 +4,7 @@
  * Installs real n8n, and the Node 24 that runs it, into a cache folder outside the package; reused
  * when present. Versions come from versions.json only.
  *
- *   node test/e2e/n8n-install.js [2|1|all]      (CLI, runs on the machine's Node 20)
+ *   node harness/n8n-install.js [2|1|all]      (CLI, runs on the machine's Node 20)
  *   const { nodeBin, n8nBin, version, env } = await ensureN8n('2')
  *
  * Cache (default ${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-bitrix24-bizproc, or $N8N_E2E_CACHE):

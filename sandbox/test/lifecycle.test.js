@@ -1,7 +1,7 @@
 'use strict';
 
 const net = require('node:net');
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('..');
 const { call } = require('./helpers');
 
 const freePort = () =>

@@ -1,8 +1,8 @@
 'use strict';
 
 const http = require('node:http');
-const { startSandbox } = require('../sandbox');
-const { parsePhpQueryString } = require('../sandbox/php');
+const { startSandbox } = require('..');
+const { parsePhpQueryString } = require('../php');
 const { call } = require('./helpers');
 
 let portal;

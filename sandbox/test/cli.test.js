@@ -3,7 +3,7 @@
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const CLI = path.join(__dirname, '..', 'sandbox', 'cli.js');
+const CLI = path.join(__dirname, '..', 'cli.js');
 
 /** Starts the CLI and collects its output until `until` appears. */
 function startCli(args) {

@@ -10,7 +10,7 @@
 const { startSandbox } = require('../sandbox');
 const { sleep } = require('./processes');
 
-const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
+const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'queueExampleLoop';
 const EXAMPLE_CREDENTIAL = { id: 'b24ExampleHook01', name: 'Bitrix24 webhook' };
 const TRIGGER = /** @type {{ webhookId: string }} */ (EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')));

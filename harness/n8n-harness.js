@@ -26,7 +26,7 @@ const path = require('node:path');
 const { ensureN8n } = require('./n8n-install');
 const { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, sleep, waitFor } = require('./processes');
 
-const REPO = path.resolve(__dirname, '..', '..');
+const REPO = path.resolve(__dirname, '..');
 const ENCRYPTION_KEY = 'e2e-only-encryption-key-0123456789';
 const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' };
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error', '--update-notifier=false'];

@@ -6,8 +6,8 @@
  */
 
 const http = require('node:http');
-const { startSandbox } = require('../sandbox');
-const { parsePhpQueryString } = require('../sandbox/php');
+const { startSandbox } = require('..');
+const { parsePhpQueryString } = require('../php');
 const { call } = require('./helpers');
 
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];

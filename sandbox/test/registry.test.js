@@ -1,6 +1,6 @@
 'use strict';
 
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('..');
 const { call } = require('./helpers');
 
 let portal;

@@ -2,7 +2,7 @@
 
 /**
  * The sandbox's PHP against real PHP: the same batch commands, form bodies and JSON bodies go through
- * `php` (test/sandbox.test/phpDifferential.php: parse_url + parse_str as the core's batch uses them,
+ * `php` (sandbox/test/phpDifferential.php: parse_url + parse_str as the core's batch uses them,
  * parse_str, json_decode($body, true)) and through the sandbox's parsers, and the results must be
  * equal, PHP's int, float and string kept apart. One php process reads the whole corpus.
  *
@@ -15,8 +15,8 @@
 const { spawn, spawnSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
-const { parsePhpQueryString, parsePhpUrl, phpJsonDecode, isPhpIntKey } = require('../sandbox/php');
-const { parseRequestParams } = require('../sandbox/bodies');
+const { parsePhpQueryString, parsePhpUrl, phpJsonDecode, isPhpIntKey } = require('../php');
+const { parseRequestParams } = require('../bodies');
 const { batchCommandFor } = require('../../nodes/shared/batchCommands');
 
 const PHP_SCRIPT = path.join(__dirname, 'phpDifferential.php');

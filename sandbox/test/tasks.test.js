@@ -5,7 +5,7 @@
  * Facts: docs/bitrix24-bizproc-methods.md.
  */
 
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('..');
 const { call } = require('./helpers');
 
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];

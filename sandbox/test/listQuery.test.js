@@ -1,6 +1,6 @@
 'use strict';
 
-const { readListQuery } = require('../sandbox/listQuery');
+const { readListQuery } = require('../listQuery');
 
 const query = (FILTER, ORDER) => readListQuery({ params: { FILTER, ORDER }, fields: ['ID', 'NAME'], defaultSelect: ['ID'], defaultOrder: { ID: 'ASC' }, plainStringIsLike: false });
 

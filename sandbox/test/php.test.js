@@ -1,6 +1,6 @@
 'use strict';
 
-const { parsePhpQueryString, parsePhpUrl, phpUrlDecode, phpFloatString, phpStringForReplace, isPhpIntKey, PhpFatalError } = require('../sandbox/php');
+const { parsePhpQueryString, parsePhpUrl, phpUrlDecode, phpFloatString, phpStringForReplace, isPhpIntKey, PhpFatalError } = require('../php');
 
 // Expected values are PHP's own, from the PHP manual (php.net/parse_str), php-src's tests
 // (ext/standard/tests/strings/parse_str_basic3.phpt, parse_str_basic4.phpt), the PHP RFC

@@ -1,6 +1,6 @@
 'use strict';
 
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('..');
 const { call } = require('./helpers');
 
 const logOnce = (portal, eventToken, message) => call(`${portal.webhookUrl}bizproc.activity.log`, { json: { event_token: eventToken, log_message: message } });

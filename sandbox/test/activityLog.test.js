@@ -1,6 +1,6 @@
 'use strict';
 
-const { startSandbox } = require('../sandbox');
+const { startSandbox } = require('..');
 const { call, TIME_FIELDS } = require('./helpers');
 
 let portal;

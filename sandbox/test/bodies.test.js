@@ -1,8 +1,8 @@
 'use strict';
 
-const { startSandbox } = require('../sandbox');
-const { encodeBracketForm } = require('../sandbox/bodies');
-const { parsePhpQueryString } = require('../sandbox/php');
+const { startSandbox } = require('..');
+const { encodeBracketForm } = require('../bodies');
+const { parsePhpQueryString } = require('../php');
 const { call } = require('./helpers');
 
 let portal;

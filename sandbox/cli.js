@@ -3,7 +3,7 @@
 'use strict';
 
 /**
- * `npm run sandbox` / `node test/sandbox/cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N] [--parallel-workers-ms N]`:
+ * `npm run sandbox` / `node sandbox/cli.js [--port N] [--no-rate-limit] [--lifetime-minutes N] [--parallel-workers-ms N]`:
  * starts a sandbox portal and prints what you need to talk to it. Prints the secrets it is asked for
  * (webhook URL, OAuth client, the curl's event token), never the log lines' tokens.
  */

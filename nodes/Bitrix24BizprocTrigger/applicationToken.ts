@@ -1,11 +1,11 @@
 /**
  * The Application Token a trigger's calls are checked against, kept in memory per credential.
  *
- * n8n reads and decrypts a credential from its database on every getCredentials() (packages/cli
- * CredentialsHelper.getDecrypted -> credentialsRepository), and the webhook context tells a node
- * nothing about when the credential last changed. A burst of 200 calls would make 200 reads that
- * compete with n8n's own execution bookkeeping for the database pool; when the pool timed out, the
- * call was refused as if the token were wrong. So:
+ * Each handler call would read the credential (readCredentials in credentialAccess.ts: n8n decrypts
+ * it from its database every time), and the webhook context tells a node nothing about when the
+ * credential last changed. A burst of 200 calls would make 200 reads that compete with n8n's own
+ * execution bookkeeping for the database pool; when the pool timed out, the call was refused as if
+ * the token were wrong. So:
  * - one read per credential serves every call for REFRESH_MS, and concurrent calls share one read;
  * - a token that does not match what is kept is compared once more with a fresh read (the user may
  *   have just entered the new token), at most once per RECHECK_MS per credential, so forged calls
@@ -14,9 +14,12 @@
  *   a failure is never cached and never taken for "no token".
  * Only a SHA-256 digest of the token is kept, never the token.
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 
 import { sleep, type IWebhookFunctions } from 'n8n-workflow';
+
+import { readCredentials } from '../shared/credentialAccess';
+import { sha256 } from '../shared/sha256';
 
 export const REFRESH_MS = 60_000;
 export const RECHECK_MS = 5_000;
@@ -36,8 +39,6 @@ interface Kept {
 
 const kept = new Map<string, Kept>();
 
-const digestOf = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
 /** Raised when the credential could not be read at all (database, decryption): not a verdict. */
 export class CredentialUnreadableError extends Error {}
 
@@ -48,8 +49,8 @@ async function readDigest(context: IWebhookFunctions, type: string): Promise<Dig
 	for (let attempt = 0; attempt <= READ_RETRIES_MS.length; attempt++) {
 		if (attempt > 0) await sleep(READ_RETRIES_MS[attempt - 1]);
 		try {
-			const token = (await context.getCredentials(type)).applicationToken;
-			return typeof token === 'string' && token.trim() !== '' ? digestOf(token.trim()) : undefined;
+			const token = (await readCredentials(context, type)).applicationToken;
+			return typeof token === 'string' && token.trim() !== '' ? sha256(token.trim()) : undefined;
 		} catch (error) {
 			lastError = error;
 		}
@@ -93,7 +94,7 @@ export async function checkApplicationToken(context: IWebhookFunctions, type: st
 	if (!entry) kept.set(key, (entry = { readAt: 0, triedAt: 0 }));
 	const digest = entry.readAt === 0 || now - entry.readAt >= REFRESH_MS ? await refresh(context, type, entry) : entry.digest;
 	const matches = (expected: Digest) =>
-		expected !== undefined && typeof received === 'string' && received !== '' && timingSafeEqual(digestOf(received), expected);
+		expected !== undefined && typeof received === 'string' && received !== '' && timingSafeEqual(sha256(received), expected);
 	if (matches(digest)) return 'match';
 	if (now - entry.triedAt >= RECHECK_MS) {
 		const fresh = await refresh(context, type, entry);

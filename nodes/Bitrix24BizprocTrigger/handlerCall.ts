@@ -6,9 +6,12 @@
  * (`req.rawBody`, a Buffer) and a body that `querystring.parse` made flat (`{'document_id[0]': ...}`);
  * other servers or versions may give an already nested body or JSON. Everything here is pure.
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
+
+import { isRecord } from '../shared/isRecord';
+import { sha256 } from '../shared/sha256';
 
 /**
  * A handler call is bounded by its size, never by its number of keys: the portal sends `auth[...]`
@@ -21,10 +24,6 @@ import type { IDataObject } from 'n8n-workflow';
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 12;
-
-function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
-}
 
 /** Own, enumerable property without ever touching a prototype (`__proto__` is just a name here). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -68,7 +67,7 @@ function setPath(root: IDataObject, path: string[], value: unknown): void {
 			return;
 		}
 		const inner = Object.prototype.hasOwnProperty.call(target, segment) ? target[segment] : undefined;
-		if (isPlainObject(inner)) {
+		if (isRecord(inner)) {
 			target = inner as Record<string, unknown>;
 		} else {
 			const created: IDataObject = {};
@@ -81,7 +80,7 @@ function setPath(root: IDataObject, path: string[], value: unknown): void {
 /** Objects whose keys are exactly 0..n-1 become arrays, as PHP lists do in JSON. */
 function listsToArrays(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(listsToArrays);
-	if (!isPlainObject(value)) return value;
+	if (!isRecord(value)) return value;
 	const keys = Object.keys(value);
 	const isList = keys.length > 0 && keys.every((k, i) => k === String(i));
 	if (isList) return keys.map((k) => listsToArrays(value[k]));
@@ -110,7 +109,7 @@ export function expandBracketKeys(entries: Iterable<[string, unknown]>): IDataOb
 function copyValue(value: unknown, depth = 0): unknown {
 	if (depth > MAX_DEPTH) return undefined;
 	if (Array.isArray(value)) return value.map((v) => copyValue(v, depth + 1));
-	if (isPlainObject(value)) {
+	if (isRecord(value)) {
 		const out: IDataObject = {};
 		for (const [key, inner] of Object.entries(value)) define(out, key, copyValue(inner, depth + 1));
 		return out;
@@ -157,7 +156,7 @@ export function parseHandlerRequest(request: IncomingRequest): ParsedBody {
 		if (isJson) {
 			try {
 				const parsed: unknown = JSON.parse(raw);
-				if (!isPlainObject(parsed)) return { ok: false, problem: 'The JSON body is not an object' };
+				if (!isRecord(parsed)) return { ok: false, problem: 'The JSON body is not an object' };
 				return { ok: true, fields: expandBracketKeys(Object.entries(parsed)) };
 			} catch {
 				return { ok: false, problem: 'The JSON body could not be read' };
@@ -165,7 +164,7 @@ export function parseHandlerRequest(request: IncomingRequest): ParsedBody {
 		}
 		return { ok: false, problem: `Expected a form (application/x-www-form-urlencoded) or JSON body, got "${mediaType || 'no content type'}"` };
 	}
-	if (isPlainObject(request.body) && (isForm || isJson || mediaType === '')) {
+	if (isRecord(request.body) && (isForm || isJson || mediaType === '')) {
 		return { ok: true, fields: expandBracketKeys(Object.entries(request.body)) };
 	}
 	if (typeof request.body === 'string' && isForm) return { ok: true, fields: parseBracketForm(request.body) };
@@ -188,13 +187,13 @@ function numberOrText(value: unknown): number | string | undefined {
 
 function list(value: unknown): unknown[] {
 	if (Array.isArray(value)) return value;
-	if (isPlainObject(value)) return Object.values(value);
+	if (isRecord(value)) return Object.values(value);
 	return value === undefined || value === null || value === '' ? [] : [value];
 }
 
 /** The part of the call that says who sent it: `auth[...]`, or top-level fields some portals add. */
 export function authOf(fields: IDataObject): IDataObject {
-	return isPlainObject(fields.auth) ? fields.auth : {};
+	return isRecord(fields.auth) ? fields.auth : {};
 }
 
 export function eventTokenOf(fields: IDataObject): string | undefined {
@@ -227,7 +226,7 @@ export function shapeHandlerItem(fields: IDataObject, options: { includeAccessTo
 		code: text(fields.code),
 		document_id: list(fields.document_id),
 		document_type: list(fields.document_type),
-		properties: isPlainObject(fields.properties) ? fields.properties : Array.isArray(fields.properties) ? { ...fields.properties } : {},
+		properties: isRecord(fields.properties) ? fields.properties : Array.isArray(fields.properties) ? { ...fields.properties } : {},
 		use_subscription: text(fields.use_subscription),
 		timeout_duration: numberOrText(fields.timeout_duration),
 		ts: numberOrText(fields.ts),
@@ -244,10 +243,6 @@ export function shapeHandlerItem(fields: IDataObject, options: { includeAccessTo
 	return item;
 }
 
-function sha256(value: string): Buffer {
-	return createHash('sha256').update(value, 'utf8').digest();
-}
-
 /**
  * Compares a received secret with the expected one in constant time: both are hashed to 32 bytes
  * first, so neither the content nor the length leaks through timing. Empty or missing never matches.
@@ -256,11 +251,6 @@ export function secretsMatch(received: unknown, expected: unknown): boolean {
 	if (typeof received !== 'string' || typeof expected !== 'string') return false;
 	if (received === '' || expected.trim() === '') return false;
 	return timingSafeEqual(sha256(received), sha256(expected.trim()));
-}
-
-/** A one-way fingerprint of a token, for remembering it without keeping it. */
-export function tokenHash(token: string): string {
-	return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 /**
@@ -288,7 +278,7 @@ export class RecentTokens {
 			if (expiresAt > now) break; // insertion order = expiry order for one window; stop at the first live one
 			tokens.delete(hash);
 		}
-		const hash = tokenHash(token);
+		const hash = sha256(token, 'hex');
 		const expiresAt = tokens.get(hash);
 		if (expiresAt !== undefined && expiresAt > now) return true;
 		tokens.delete(hash);

@@ -24,15 +24,16 @@
  * What forged calls can spend: at most CHECKS_BURST requests at once per credential, then one per
  * CHECK_EVERY_MS; a call past that is refused (503) without asking.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 
-import { sleep, type IDataObject, type IHttpRequestOptions, type IN8nHttpFullResponse, type IWebhookFunctions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 
-import { APPLICATION_TYPE } from '../shared/credentialAccess';
-import { failureFromThrown } from '../shared/n8nErrors';
+import { APPLICATION_TYPE, readCredentials } from '../shared/credentialAccess';
 import { portalRestUrl } from '../shared/portalAddress';
 import { queueFor, type CallOutcome, type Transport } from '../shared/portalCallQueue';
+import { transportFor, type Signer } from '../shared/portalTransport';
 import { LeakyBucket, rateLimitOf } from '../shared/rateLimit';
+import { sha256 } from '../shared/sha256';
 
 export type PortalVerdict = { genuine: true } | { genuine: false; reason: string };
 /** A verdict, or why none could be had in time. */
@@ -71,7 +72,7 @@ const verdicts = new Map<string, { verdict: PortalVerdict; until: number }>();
 const applications = new Map<string, { id: unknown; code: unknown; until: number }>();
 const checkBudgets = new Map<string, LeakyBucket>();
 
-const hash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const hash = (text: string) => sha256(text, 'hex');
 
 function remember(key: string, verdict: PortalVerdict, until: number): PortalVerdict {
 	if (verdicts.size >= MAX_REMEMBERED) verdicts.delete(verdicts.keys().next().value as string);
@@ -103,17 +104,12 @@ async function askAppInfo(
 	credentials: IDataObject,
 	portalUrl: string,
 	deadline: number,
-	send: (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>,
+	signer: Signer,
 ): Promise<{ info: IDataObject } | { refused: string } | { unknown: string }> {
 	const queue = queueFor(`${APPLICATION_TYPE}:${context.getNode().credentials?.[APPLICATION_TYPE]?.id ?? ''}:${portalUrl}`, rateLimitOf(credentials));
-	const transport: Transport = async ({ method, body }) => {
+	const transport: Transport = async (request) => {
 		const timeout = Math.max(1, Math.min(timing.attemptTimeoutMs, deadline - performance.now()));
-		try {
-			const response = await send({ method: 'POST', url: `${portalUrl}${method}.json`, body, json: true, returnFullResponse: true, timeout });
-			return { status: response.statusCode, body: response.body };
-		} catch (error) {
-			return { failure: failureFromThrown(error) };
-		}
+		return await transportFor(context, signer, { method: 'POST', baseURL: portalUrl, json: true, timeout })(request);
 	};
 	let answer: ReturnType<typeof readAnswer> = { unknown: 'NOT_ASKED' };
 	for (let attempt = 1; deadline > performance.now(); attempt++) {
@@ -138,9 +134,7 @@ async function ownApplication(
 	const known = applications.get(credentialKey);
 	if (known && known.until > Date.now()) return known;
 	// n8n signs with the credential's token and renews it after a 401.
-	const answer = await askAppInfo(context, credentials, portalUrl, deadline, async (options) =>
-		(await context.helpers.httpRequestWithAuthentication.call(context, APPLICATION_TYPE, options)) as IN8nHttpFullResponse,
-	);
+	const answer = await askAppInfo(context, credentials, portalUrl, deadline, { credentialType: APPLICATION_TYPE });
 	if ('refused' in answer) return { unknown: `the credential's own token was refused (${answer.refused}): reconnect the credential` };
 	if ('unknown' in answer) return answer;
 	const own = { id: answer.info.ID, code: answer.info.CODE, until: Date.now() + MAX_TOKEN_LIFETIME_MS };
@@ -171,7 +165,7 @@ function mayCheck(credentialKey: string): boolean {
 /** Decides about a call (see the header). Never throws. */
 export async function verifyWithPortal(context: IWebhookFunctions, auth: IDataObject): Promise<PortalCheck> {
 	const accessToken = typeof auth.access_token === 'string' ? auth.access_token.trim() : '';
-	const credentials = await context.getCredentials(APPLICATION_TYPE);
+	const credentials = await readCredentials(context, APPLICATION_TYPE);
 	const portal = portalRestUrl(credentials.portalUrl);
 	if (!portal.ok) return { noVerdict: portal.problem };
 
@@ -201,9 +195,7 @@ export async function verifyWithPortal(context: IWebhookFunctions, auth: IDataOb
 	const deadline = performance.now() + timing.lastAskMs;
 	const own = await ownApplication(context, credentials, portal.url, credentialKey, deadline);
 	if ('unknown' in own) return { noVerdict: `app.info with the credential's token: ${own.unknown}` };
-	const answer = await askAppInfo(context, credentials, portal.url, deadline, async (options) =>
-		(await context.helpers.httpRequest({ ...options, headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' } })) as IN8nHttpFullResponse,
-	);
+	const answer = await askAppInfo(context, credentials, portal.url, deadline, { accessToken });
 	if ('unknown' in answer) return { noVerdict: `app.info with the call's token: ${answer.unknown}` };
 	if ('refused' in answer) {
 		return remember(key, { genuine: false, reason: `the portal does not know the call's access token (${answer.refused})` }, Date.now() + REFUSAL_MEMORY_MS);

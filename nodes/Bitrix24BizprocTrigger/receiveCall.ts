@@ -36,7 +36,8 @@ interface TriggerOptions {
 	repeatWindowMinutes?: number;
 }
 
-function refuse(context: IWebhookFunctions, status: 400 | 401 | 413 | 503, error: string, description: string): IWebhookResponseData {
+/** Answers the call with an error status and Bitrix24's error shape; n8n sends nothing more and starts no execution. */
+function answerWithError(context: IWebhookFunctions, status: 400 | 401 | 413 | 503, error: string, description: string): IWebhookResponseData {
 	const res = context.getResponseObject();
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	res.end(JSON.stringify({ error, error_description: description }));
@@ -63,7 +64,7 @@ function cannotCheck(context: IWebhookFunctions, fields: IDataObject, error: Err
 		`Bitrix24 Bizproc Trigger could not check a call and answered 503: reading the credential failed (${error.message}). Bitrix24 does not send the call again: business process ${String(fields.workflow_id ?? '(unknown)')} on document ${documentId || '(unknown)'} waits at this action until it is restarted.`,
 		{ workflowId: context.getWorkflow().id, node: context.getNode().name },
 	);
-	return refuse(context, 503, 'unavailable', "The call could not be checked: n8n could not read the trigger's credential. n8n's log names the business process.");
+	return answerWithError(context, 503, 'unavailable', "The call could not be checked: n8n could not read the trigger's credential. n8n's log names the business process.");
 }
 
 const UNAUTHORIZED = 'The call does not come from the Bitrix24 application this trigger trusts.';
@@ -77,17 +78,17 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 	const parsed = parseHandlerRequest({ contentType: request.headers['content-type'], rawBody: request.rawBody, body: request.body });
 	if (!parsed.ok && parsed.tooLarge) {
 		logRefusal(context, `${parsed.problem}. Send fewer or shorter values in the action's properties.`);
-		return refuse(context, 413, 'payload_too_large', `${parsed.problem}.`);
+		return answerWithError(context, 413, 'payload_too_large', `${parsed.problem}.`);
 	}
 	if (!parsed.ok) {
 		logRefusal(context, `unreadable body (${parsed.problem})`);
-		return refuse(context, 400, 'bad_request', `${parsed.problem}. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.`);
+		return answerWithError(context, 400, 'bad_request', `${parsed.problem}. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.`);
 	}
 	const fields = parsed.fields;
 	const eventToken = eventTokenOf(fields);
 	if (eventToken === undefined) {
 		logRefusal(context, 'the body has no event_token');
-		return refuse(context, 400, 'bad_request', 'The body has no event_token. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.');
+		return answerWithError(context, 400, 'bad_request', 'The body has no event_token. A Bitrix24 handler call is a form with event_token, workflow_id, properties and auth.');
 	}
 
 	let check;
@@ -111,11 +112,11 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 				`Bitrix24 Bizproc Trigger could not check a call with the portal and refused it (${verdict.noVerdict}). Bitrix24 does not send a call twice: business process ${String(fields.workflow_id ?? '')} waits at the action until its timeout; restart it in Bitrix24. Enter the Application Token in the credential so calls are checked without asking the portal.`,
 				{ workflowId: context.getWorkflow().id, node: context.getNode().name },
 			);
-			return refuse(context, 503, 'unavailable', 'The call could not be checked with the portal. Enter the Application Token in the credential.');
+			return answerWithError(context, 503, 'unavailable', 'The call could not be checked with the portal. Enter the Application Token in the credential.');
 		}
 		if (!verdict.genuine) {
 			logRefusal(context, `the portal did not vouch for it: ${verdict.reason}`);
-			return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+			return answerWithError(context, 401, 'unauthorized', UNAUTHORIZED);
 		}
 		checkedByPortal = true;
 	} else if (check === 'no-token') {
@@ -123,10 +124,10 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 			context,
 			'the credential has no Application Token. Enter the application_token Bitrix24 sends with every call to your application into the credential; until then every call is refused.',
 		);
-		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+		return answerWithError(context, 401, 'unauthorized', UNAUTHORIZED);
 	} else if (check === 'mismatch') {
 		logRefusal(context, 'the application token is missing or wrong');
-		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+		return answerWithError(context, 401, 'unauthorized', UNAUTHORIZED);
 	}
 
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
@@ -134,12 +135,12 @@ export async function receiveHandlerCall(context: IWebhookFunctions): Promise<IW
 	const wantedMember = (options.checkMemberId ?? '').trim();
 	if (wantedMember !== '' && !secretsMatch(typeof auth.member_id === 'string' ? auth.member_id.trim() : undefined, wantedMember)) {
 		logRefusal(context, 'the call comes from another portal (member_id does not match Check Member ID)');
-		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+		return answerWithError(context, 401, 'unauthorized', UNAUTHORIZED);
 	}
 	const wantedDomain = normalizeDomain(options.checkDomain);
 	if (wantedDomain !== '' && normalizeDomain(auth.domain) !== wantedDomain) {
 		logRefusal(context, 'the call comes from another portal (domain does not match Check Domain)');
-		return refuse(context, 401, 'unauthorized', UNAUTHORIZED);
+		return answerWithError(context, 401, 'unauthorized', UNAUTHORIZED);
 	}
 
 	const windowMinutes = Number(options.repeatWindowMinutes ?? DEFAULT_REPEAT_WINDOW_MINUTES);

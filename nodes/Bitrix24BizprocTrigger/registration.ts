@@ -29,13 +29,12 @@
  * the same Code sees whose it is. n8n's static data would do neither: other workflows cannot read
  * it, and a 1.x editor save overwrites it.
  */
-import { createHash } from 'crypto';
-
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
 import { bitrix24CodeOf } from '../shared/bitrix24Errors';
-import { usesApplication } from '../shared/credentialAccess';
 import { callBitrix24 } from '../shared/callBitrix24';
+import { readCredentials, usesApplication, WEBHOOK_TYPE } from '../shared/credentialAccess';
+import { sha256 } from '../shared/sha256';
 
 export type RegisterAs = 'action' | 'robot' | 'none';
 type Kind = 'activity' | 'robot';
@@ -170,7 +169,7 @@ function planOf(context: IHookFunctions, registerAs: 'action' | 'robot'): Plan {
 		PROPERTIES: propertiesFromRows(context, rowsOf(context, 'inputProperties'), 'Properties'),
 		RETURN_PROPERTIES: propertiesFromRows(context, rowsOf(context, 'returnProperties'), 'Return Properties'),
 	};
-	const fingerprint = createHash('sha256').update(JSON.stringify([kind, fields])).digest('hex');
+	const fingerprint = sha256(JSON.stringify([kind, fields]), 'hex');
 	return { kind, code, handler, fields, fingerprint };
 }
 
@@ -272,7 +271,7 @@ async function otherKindError(context: IHookFunctions, plan: Plan): Promise<Node
  */
 async function requireApplicationToken(context: IHookFunctions): Promise<void> {
 	if (usesApplication(context)) return; // the OAuth2 credential can check calls with the portal
-	const credentials = await context.getCredentials('bitrix24WebhookApi');
+	const credentials = await readCredentials(context, WEBHOOK_TYPE);
 	if (typeof credentials.applicationToken === 'string' && credentials.applicationToken.trim() !== '') return;
 	throw new NodeOperationError(context.getNode(), 'Enter the Application Token in the Bitrix24 Webhook API credential', {
 		description:

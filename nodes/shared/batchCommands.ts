@@ -1,8 +1,9 @@
 /**
  * How calls travel together in one Bitrix24 `batch` request, and which calls cannot.
  *
- * The portal turns each command string back into parameters its own way (rest module:
- * CRestProvider::methodsBatch, CRestUtil::ParseBatchQuery; ../shared/reference/bitrix24.md, "batch"):
+ * The portal turns each command string back into parameters its own way (b24restdocs
+ * api-reference/how-to-call-rest-api/batch.md; Bitrix core, rest module: CRestProvider::methodsBatch,
+ * CRestUtil::ParseBatchQuery):
  *  1. parse_url(): a raw `#` starts a fragment, which is dropped;
  *  2. parse_str(): `+` becomes a space, `%xx` is decoded, `a[b]=` builds arrays;
  *  3. every value is scanned for `$result[..]`, `$next[..]`, `$total[..]`, `$time[..]`, `$error[..]`
@@ -23,6 +24,7 @@
  */
 import type { Bitrix24Failure } from './bitrix24Errors';
 import { failureFromAnswer } from './bitrix24Errors';
+import { isRecord } from './isRecord';
 
 /** The portal runs at most 50 commands of a batch; the rest get ERROR_BATCH_LENGTH_EXCEEDED. */
 export const MAX_BATCH_COMMANDS = 50;
@@ -35,10 +37,6 @@ export const MAX_BATCH_BYTES = 512 * 1024;
 
 const SCANNED_BY_THE_PORTAL = /\$[a-z_]/i;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Every byte but the unreserved ones, so that parse_url and parse_str give the text back unchanged. */
 function encode(text: string): string {

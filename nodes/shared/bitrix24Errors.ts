@@ -2,6 +2,7 @@
  * Turns what a Bitrix24 portal (or the network in between) answers into words a no-code user can act
  * on. Branch on the `error` code, never on the HTTP status: statuses vary between portal versions.
  */
+import { isRecord } from './isRecord';
 
 export type RetryKind = 'queryLimit' | 'operationTime' | 'refused';
 
@@ -265,10 +266,6 @@ export function withoutEventToken(failure: Bitrix24Failure): Bitrix24Failure {
 function explainAccessDenied(errorDescription: string): Explained {
 	if (/application context required/i.test(errorDescription)) return APPLICATION_CONTEXT_REQUIRED;
 	return errorDescription.trim() === '' || errorDescription.trim() === 'Access denied!' ? TOKEN_REFUSED : PLAN_REFUSED;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseBody(body: unknown): unknown {

@@ -6,51 +6,25 @@
  * call to the portal's call queue (portalCallQueue.ts), which orders, combines, spaces and resends
  * the calls of every execution in this n8n process, and turns the outcome into the item's output or error.
  */
-import {
-	NodeOperationError,
-	type DeclarativeRestApiSettings,
-	type IDataObject,
-	type IExecutePaginationFunctions,
-	type IExecuteSingleFunctions,
-	type IHttpRequestOptions,
-	type IN8nHttpFullResponse,
-	type INodeExecutionData,
-	type INodePropertyRouting,
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodePropertyRouting,
 } from 'n8n-workflow';
 
 import { batchCommandFor } from './batchCommands';
 import { withoutEventToken, type Bitrix24Failure } from './bitrix24Errors';
-import { credentialsOf, credentialTypeOf, restBaseUrlOf, secretsOf, WEBHOOK_TYPE } from './credentialAccess';
-import { failureFromThrown, toNodeError } from './n8nErrors';
+import { credentialTypeOf, readCredentials, restBaseUrlOf, secretsOf } from './credentialAccess';
+import { toNodeError } from './n8nErrors';
 import { callOptionsOf } from './nodeFields';
-import { queueFor, type Transport } from './portalCallQueue';
+import { queueFor } from './portalCallQueue';
+import { transportFor } from './portalTransport';
 import { rateLimitOf } from './rateLimit';
 import { earlierOutcome, rememberOutcome } from './sentCalls';
-
-/**
- * How this item's execution reaches the portal. A webhook's secret is its URL: the request needs no
- * signing and goes out with n8n's plain HTTP helper (its authenticated request would read and decrypt
- * the credential from the database again for every request, and send every 401 twice). OAuth2 goes
- * through n8n's authenticated request, which renews an expired token and sends once more after a 401;
- * Bitrix24 runs nothing it did not authorise, so that cannot write a line twice.
- */
-function transportFor(context: IExecutePaginationFunctions, credentialType: string, base: IHttpRequestOptions): Transport {
-	return async ({ method, body }) => {
-		const options: IHttpRequestOptions = { ...base, url: `${method}.json`, body, returnFullResponse: true };
-		try {
-			const response = (
-				credentialType === WEBHOOK_TYPE
-					? await context.helpers.httpRequest(options)
-					: await context.helpers.httpRequestWithAuthentication.call(context, credentialType, options)
-			) as IN8nHttpFullResponse;
-			return { status: response.statusCode, body: response.body };
-		} catch (error) {
-			// n8n's own errors (such as "reconnect the credential") are already clear.
-			if (error instanceof NodeOperationError) return { failure: { code: 'N8N', message: error.message, description: error.description ?? '' } };
-			return { failure: failureFromThrown(error) };
-		}
-	};
-}
 
 /** Order keys for calls that need no order among themselves (anything but an action's log lines). */
 let unorderedCalls = 0;
@@ -68,7 +42,7 @@ export async function callThroughQueue(
 ): Promise<{ result: unknown; time: unknown; next?: unknown; total?: unknown }> {
 	const itemIndex = context.getItemIndex();
 	const credentialType = credentialTypeOf(context);
-	const credentials = await credentialsOf(context, credentialType);
+	const credentials = await readCredentials(context, credentialType);
 	const baseURL = restBaseUrlOf(context, credentialType, credentials, itemIndex);
 	const { maxWaitSeconds, timeoutSeconds, combineIntoBatches } = callOptionsOf(context);
 	const portal = `${credentialType}:${context.getNode().credentials?.[credentialType]?.id ?? ''}:${baseURL}`;
@@ -91,7 +65,7 @@ export async function callThroughQueue(
 		maxWaitMs: maxWaitSeconds * 1000,
 		// Everything the transport applies but the call itself (Timeout, n8n's proxy and SSL options): only equal settings share a request.
 		requestSettings: JSON.stringify({ ...requestOptions, url: undefined, body: undefined }),
-		send: transportFor(context, credentialType, requestOptions),
+		send: transportFor(context, { credentialType }, requestOptions),
 	});
 	if ('failure' in outcome) {
 		if (outcome.failure.neverSendAgain) rememberOutcome(context, call, { failure: outcome.failure });

@@ -1,5 +1,6 @@
 /**
- * Which credential a node uses, its REST base URL, and the secrets in it that must never be shown.
+ * Which credential a node uses, how it is read (once per run: readCredentials), its REST base URL,
+ * and the secrets in it that must never be shown.
  */
 import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHookFunctions, type ILoadOptionsFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
@@ -30,20 +31,36 @@ export function restBaseUrlOf(context: NodeContext, credentialType: string, cred
 	});
 }
 
-const credentialsByNodeRun = new WeakMap<object, Map<string, Promise<IDataObject>>>();
+/** A node run (its items share one read), or one hook call, handler call or editor list. */
+function runOf(context: NodeContext): object {
+	return 'getContext' in context && typeof context.getContext === 'function' ? context.getContext('node') : context;
+}
+
+const credentialsByRun = new WeakMap<object, Map<string, Promise<IDataObject>>>();
 
 /**
- * The node's credentials, read once per node and execution: n8n reads and decrypts them from its
- * database on every getCredentials() call, which for a few hundred items is most of the node's time.
- * Kept only in memory, keyed by the node's execution context, and dropped with the execution.
+ * The node's credentials: the one way this package reads them. n8n reads and decrypts a credential
+ * from its database on every getCredentials() (packages/cli CredentialsHelper.getDecrypted), which
+ * for a few hundred items is most of a node's time, and which competes with n8n's own bookkeeping for
+ * the database pool. So each credential is read once per:
+ * - node run: every item of a node's execution shares one read (the context of its node run);
+ * - hook call, handler call or editor list: one context each.
+ * Kept only in memory, keyed by that context, and dropped with it; a failed read is not kept, so the
+ * next call reads again. n8n's authenticated request (OAuth2) reads the credential once more for each
+ * request it signs (n8n-core request-helpers oauth.ts, requestOAuth2): it must see a renewed token.
+ * The trigger keeps the digest of its Application Token for every call to it (applicationToken.ts).
  */
-export async function credentialsOf(context: IExecuteSingleFunctions, credentialType: string): Promise<IDataObject> {
-	const nodeRun = context.getContext('node');
-	let cache = credentialsByNodeRun.get(nodeRun);
-	if (!cache) credentialsByNodeRun.set(nodeRun, (cache = new Map()));
-	let credentials = cache.get(credentialType);
-	if (!credentials) cache.set(credentialType, (credentials = context.getCredentials(credentialType) as Promise<IDataObject>));
-	return await credentials;
+export async function readCredentials(context: NodeContext, credentialType: string): Promise<IDataObject> {
+	const run = runOf(context);
+	const reads = credentialsByRun.get(run) ?? new Map<string, Promise<IDataObject>>();
+	credentialsByRun.set(run, reads);
+	let reading = reads.get(credentialType);
+	if (!reading) {
+		const started = (reading = context.getCredentials(credentialType) as Promise<IDataObject>);
+		reads.set(credentialType, started);
+		started.catch(() => reads.get(credentialType) === started && reads.delete(credentialType));
+	}
+	return await reading;
 }
 
 /** Everything that must never be shown: the webhook code, OAuth2 tokens, the event token. */

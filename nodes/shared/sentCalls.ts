@@ -15,10 +15,10 @@
  * Only an identical call is answered from memory: same item, portal, method and parameters, so a
  * value that changed between tries (an expression) is sent.
  */
-import { createHash } from 'crypto';
 import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
 import type { Bitrix24Failure } from './bitrix24Errors';
+import { sha256 } from './sha256';
 
 /** The item's output json, or the failure whose call may have run. */
 export type EarlierOutcome = { json: IDataObject } | { failure: Bitrix24Failure };
@@ -34,7 +34,7 @@ export interface CallInRun {
 
 /** A digest, so the memory does not keep a copy of every message. */
 function keyOf({ itemIndex, portal, method, params }: CallInRun): string {
-	return createHash('sha256').update(JSON.stringify([itemIndex, portal, method, params])).digest('base64');
+	return sha256(JSON.stringify([itemIndex, portal, method, params]), 'base64');
 }
 
 /** How this very call ended when it was sent earlier in this node run, if it must not be sent again. */

@@ -33,7 +33,8 @@ import { forgetPortalVerdicts, setCheckTiming } from '../../nodes/Bitrix24Bizpro
 import { SETUP_HINT, recentTokens } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { handlerRefusal } from '../../nodes/Bitrix24BizprocTrigger/registration';
 import { RECHECK_MS, READ_RETRIES_MS, forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
-import { MAX_BODY_BYTES, tokenHash } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
+import { MAX_BODY_BYTES } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
+import { sha256 } from '../../nodes/shared/sha256';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
@@ -656,7 +657,7 @@ describe('repeated delivery', () => {
 		const call = await portal.startWorkflow({ handlerUrl: counted.productionUrl });
 		await counted.settle();
 		const hashes = recentTokens.hashes(`wf-hashes:${counted.node.id}`);
-		expect(hashes).toEqual([tokenHash(call.eventToken)]);
+		expect(hashes).toEqual([sha256(call.eventToken, 'hex')]);
 		expect(hashes.join()).not.toContain(call.eventToken.split('|')[0]);
 	});
 

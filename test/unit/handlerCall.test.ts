@@ -12,8 +12,8 @@ import {
 	secretsMatch,
 	shapeHandlerItem,
 	splitBracketKey,
-	tokenHash,
 } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
+import { sha256 } from '../../nodes/shared/sha256';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildHandlerForm } = require('../../sandbox/handlerCall');
@@ -266,7 +266,7 @@ describe('RecentTokens', () => {
 	it('keeps only hashes, never the token', () => {
 		const recent = new RecentTokens();
 		recent.seen('k', EVENT_TOKEN, 60_000);
-		expect(recent.hashes('k')).toEqual([tokenHash(EVENT_TOKEN)]);
+		expect(recent.hashes('k')).toEqual([sha256(EVENT_TOKEN, 'hex')]);
 		expect(JSON.stringify(recent.hashes('k'))).not.toContain('hsyUws1j4XiwqPqN45eH66CcQtEvpUIP');
 	});
 

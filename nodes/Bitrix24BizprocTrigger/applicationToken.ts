@@ -21,7 +21,7 @@ import { sleep, type IWebhookFunctions } from 'n8n-workflow';
 import { readCredentials } from '../shared/credentialAccess';
 import { sha256 } from '../shared/sha256';
 
-export const REFRESH_MS = 60_000;
+const REFRESH_MS = 60_000;
 export const RECHECK_MS = 5_000;
 /** Waits before the second and third try of a failed read: a pool timeout is usually over by then. */
 export const READ_RETRIES_MS = [500, 2_000];
@@ -40,9 +40,9 @@ interface Kept {
 const kept = new Map<string, Kept>();
 
 /** Raised when the credential could not be read at all (database, decryption): not a verdict. */
-export class CredentialUnreadableError extends Error {}
+class CredentialUnreadableError extends Error {}
 
-export type TokenCheck = 'match' | 'mismatch' | 'no-token';
+type TokenCheck = 'match' | 'mismatch' | 'no-token';
 
 async function readDigest(context: IWebhookFunctions, type: string): Promise<Digest> {
 	let lastError: unknown;

@@ -23,7 +23,7 @@ import { sha256 } from '../shared/sha256';
  * parses in well under a second. A larger call is answered 413. Nesting deeper than MAX_DEPTH is kept flat.
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_DEPTH = 12;
+const MAX_DEPTH = 12;
 
 /** Own, enumerable property without ever touching a prototype (`__proto__` is just a name here). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -122,9 +122,9 @@ export function parseBracketForm(text: string): IDataObject {
 	return expandBracketKeys(new URLSearchParams(text).entries());
 }
 
-export type ParsedBody = { ok: true; fields: IDataObject } | { ok: false; problem: string; tooLarge?: true };
+type ParsedBody = { ok: true; fields: IDataObject } | { ok: false; problem: string; tooLarge?: true };
 
-export interface IncomingRequest {
+interface IncomingRequest {
 	/** The request's Content-Type header (parameters such as charset are allowed). */
 	contentType?: string;
 	/** The body as received, when the server kept it (n8n keeps it as `req.rawBody`). */

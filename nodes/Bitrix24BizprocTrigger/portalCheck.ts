@@ -35,7 +35,7 @@ import { transportFor, type Signer } from '../shared/portalTransport';
 import { LeakyBucket, rateLimitOf } from '../shared/rateLimit';
 import { sha256 } from '../shared/sha256';
 
-export type PortalVerdict = { genuine: true } | { genuine: false; reason: string };
+type PortalVerdict = { genuine: true } | { genuine: false; reason: string };
 /** A verdict, or why none could be had in time. */
 export type PortalCheck = PortalVerdict | { noVerdict: string };
 

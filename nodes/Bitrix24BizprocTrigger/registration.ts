@@ -36,10 +36,10 @@ import { callBitrix24 } from '../shared/callBitrix24';
 import { readCredentials, usesApplication, WEBHOOK_TYPE } from '../shared/credentialAccess';
 import { sha256 } from '../shared/sha256';
 
-export type RegisterAs = 'action' | 'robot' | 'none';
+type RegisterAs = 'action' | 'robot' | 'none';
 type Kind = 'activity' | 'robot';
 
-export const CODE_PATTERN = /^[a-z0-9.\-_]+$/i;
+const CODE_PATTERN = /^[a-z0-9.\-_]+$/i;
 const PROPERTY_KEY_PATTERN = /^[a-z][a-z0-9_]*$/i;
 
 interface PropertyRow {
@@ -53,7 +53,7 @@ interface PropertyRow {
 }
 
 /** What is registered under a code, as recorded in the application's settings on the portal. */
-export interface Claim {
+interface Claim {
 	kind: Kind;
 	handler: string;
 	fingerprint: string;
@@ -65,7 +65,7 @@ interface Plan extends Claim {
 }
 
 /** The application setting that records who registered `code`. */
-export const claimKey = (code: string) => `n8n.handler.${code}`;
+const claimKey = (code: string) => `n8n.handler.${code}`;
 
 /** Test webhooks ("Listen for test event") never change what the portal has registered. */
 function isTestRun(context: IHookFunctions): boolean {
@@ -81,7 +81,7 @@ function registerAsOf(context: IHookFunctions): RegisterAs {
 const what = (kind: Kind) => (kind === 'robot' ? 'robot' : 'action');
 
 /** Bitrix24's PROPERTIES / RETURN_PROPERTIES from the node's rows; clear errors for bad keys. */
-export function propertiesFromRows(context: Pick<IHookFunctions, 'getNode'>, rows: PropertyRow[], label: string): IDataObject {
+function propertiesFromRows(context: Pick<IHookFunctions, 'getNode'>, rows: PropertyRow[], label: string): IDataObject {
 	const properties: IDataObject = {};
 	for (const row of rows) {
 		const key = (row.key ?? '').trim();

@@ -78,7 +78,7 @@ export function batchCommandFor(method: string, params: Record<string, unknown>)
 }
 
 /** Command keys are not integer-like: JSON objects keep the order of such keys, and the portal runs them in that order. */
-export function commandKey(index: number): string {
+function commandKey(index: number): string {
 	return `c${index}`;
 }
 

@@ -34,7 +34,7 @@ let unorderedCalls = 0;
  * every secret masked. The event token, where the call has one, keeps one business process's lines
  * in order; other calls keep no order among themselves, so they share batches and go in parallel.
  */
-export async function callThroughQueue(
+async function callThroughQueue(
 	context: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 	method: string,
@@ -81,7 +81,7 @@ export async function callThroughQueue(
  * waiting, and each passes through the same awaits before it gets here, so a node's items join the
  * queue in item order.
  */
-export async function sendToBitrix24(
+async function sendToBitrix24(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
@@ -116,7 +116,7 @@ export function oneCall(shape: (result: unknown, params: IDataObject) => IDataOb
 }
 
 /** A list method's rows from one page: a list of records, or (actions, robots) a list of codes. */
-export type RowsOf = (result: unknown, context: IExecutePaginationFunctions) => IDataObject[];
+type RowsOf = (result: unknown, context: IExecutePaginationFunctions) => IDataObject[];
 
 const recordsOf: RowsOf = (result) =>
 	(Array.isArray(result) ? result : result && typeof result === 'object' ? Object.values(result) : []).map((row) =>

@@ -4,7 +4,7 @@
  */
 const EVENT_TOKEN = /^[^|\s]+\|[^|\s]+\|[^|\s]+\.[0-9a-f]{64}$/i;
 
-export type EventTokenCheck = { ok: true; token: string } | { ok: false; problem: string };
+type EventTokenCheck = { ok: true; token: string } | { ok: false; problem: string };
 
 /** Trims the whitespace and line breaks that copying from a form or an expression leaves around a token. */
 export function checkEventToken(value: unknown): EventTokenCheck {

@@ -47,7 +47,7 @@ export function webhookBaseExpression(value: string): string {
 	return `(((${tidy}).match(${String(WEBHOOK_URL)}) || [])[1] || ${applyInExpression(PORTAL_ORIGIN, value)} + "/rest") + "/"`;
 }
 
-export type AddressCheck = { ok: true; url: string } | { ok: false; problem: string };
+type AddressCheck = { ok: true; url: string } | { ok: false; problem: string };
 
 /** The webhook base URL ending in `/`: `https://host/rest/<user>/<code>/`. */
 export function normalizeWebhookUrl(pasted: unknown): AddressCheck {

@@ -48,7 +48,7 @@ export type PortalReply = { status: number; body: unknown } | { failure: Bitrix2
 /** Sends one HTTP request to the portal on behalf of a call's execution. Never throws. */
 export type Transport = (request: PortalRequest) => Promise<PortalReply>;
 
-export interface Call {
+interface Call {
 	method: string;
 	params: Record<string, unknown>;
 	orderKey: string;

@@ -21,11 +21,11 @@ import type { Bitrix24Failure } from './bitrix24Errors';
 import { sha256 } from './sha256';
 
 /** The item's output json, or the failure whose call may have run. */
-export type EarlierOutcome = { json: IDataObject } | { failure: Bitrix24Failure };
+type EarlierOutcome = { json: IDataObject } | { failure: Bitrix24Failure };
 
 const outcomesByRun = new WeakMap<object, Map<string, EarlierOutcome>>();
 
-export interface CallInRun {
+interface CallInRun {
 	itemIndex: number;
 	portal: string;
 	method: string;

@@ -12,13 +12,13 @@
 import { parse as parseQueryString } from 'querystring';
 
 import { HookContext, LoadOptionsContext, WebhookContext } from 'n8n-core';
-import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type IWebhookData, type IWebhookResponseData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type IWebhookResponseData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 
 import { forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
 import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { searchTemplates } from '../../nodes/Bitrix24Bizproc/resources/template';
-import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
+import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, triggerWebhookData, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -66,18 +66,6 @@ function nodeWith(type: string, parameters: IDataObject, credentials: StoredCred
 
 type Setup = ReturnType<typeof nodeWith>;
 
-function webhookData(setup: Setup, additionalData: IWorkflowExecuteAdditionalData): IWebhookData {
-	return {
-		httpMethod: 'POST',
-		node: setup.node.name,
-		path: `${setup.node.webhookId}/bitrix24-bizproc`,
-		webhookDescription: trigger.description.webhooks![0],
-		workflowId: setup.workflow.id,
-		workflowExecuteAdditionalData: additionalData,
-		isTest: false,
-	};
-}
-
 /** The trigger's webhook() on one handler call of the portal, in n8n-core's WebhookContext. */
 async function handlerCall(setup: Setup, call: { applicationToken?: string } = {}): Promise<IWebhookResponseData> {
 	const form: string = buildHandlerForm({
@@ -94,7 +82,7 @@ async function handlerCall(setup: Setup, call: { applicationToken?: string } = {
 	});
 	const httpRequest = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: Buffer.from(form), body: parseQueryString(form) };
 	const additionalData = { ...setup.additionalData, httpRequest } as unknown as IWorkflowExecuteAdditionalData;
-	const context = new WebhookContext(setup.workflow, setup.node, additionalData, 'webhook', webhookData(setup, additionalData), [], null);
+	const context = new WebhookContext(setup.workflow, setup.node, additionalData, 'webhook', triggerWebhookData(setup.workflow, setup.node, additionalData), [], null);
 	return await trigger.webhook!.call(context);
 }
 
@@ -131,7 +119,7 @@ describe('a single call outside the queue reads the credential once, n8n once mo
 		const parameters = { authentication: 'oAuth2', registerAs: 'action', activityCode: 'n8n_reads', activityName: 'Reads' };
 		const setup = nodeWith(TRIGGER, parameters, oauthCredentials(portal, { portalPlan: 'off' }));
 		const hook = (method: 'checkExists' | 'create') =>
-			trigger.webhookMethods!.default![method].call(new HookContext(setup.workflow, setup.node, setup.additionalData, 'trigger', 'activate', webhookData(setup, setup.additionalData)));
+			trigger.webhookMethods!.default![method].call(new HookContext(setup.workflow, setup.node, setup.additionalData, 'trigger', 'activate', triggerWebhookData(setup.workflow, setup.node, setup.additionalData)));
 		expect(await hook('checkExists')).toBe(false);
 		expect(await hook('create')).toBe(true);
 		const signed = portal.journal().filter((entry) => entry.authKind === 'oauth').length;

@@ -21,6 +21,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IRun,
+	type IWebhookData,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -234,5 +235,18 @@ export async function runNode(options: RunOptions): Promise<EngineRun> {
 		error: (taskData?.error ?? run.data.resultData.error) as EngineRun['error'],
 		run,
 		savedTokenData: credentialsHelper.savedTokenData,
+	};
+}
+
+/** What n8n's webhook server knows of the trigger's one webhook (POST <webhookId>/bitrix24-bizproc) when it calls the node. */
+export function triggerWebhookData(workflow: Workflow, node: INode, additionalData: IWorkflowExecuteAdditionalData, isTest = false): IWebhookData {
+	return {
+		httpMethod: 'POST',
+		node: node.name,
+		path: `${node.webhookId}/bitrix24-bizproc`,
+		webhookDescription: nodeClasses[`${PACKAGE}.bitrix24BizprocTrigger`].description.webhooks![0],
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		isTest,
 	};
 }

@@ -35,7 +35,7 @@ import { handlerRefusal } from '../../nodes/Bitrix24BizprocTrigger/registration'
 import { RECHECK_MS, READ_RETRIES_MS, forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
 import { MAX_BODY_BYTES } from '../../nodes/Bitrix24BizprocTrigger/handlerCall';
 import { sha256 } from '../../nodes/shared/sha256';
-import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, type StoredCredentials } from './n8nEngine';
+import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, triggerWebhookData, type StoredCredentials } from './n8nEngine';
 import { oauthCredentials as oauthCredentialsOf, startPortal, webhookCredentials as webhookCredentialsOf, type Portal } from './portal';
 
 type SandboxPortal = Portal & {
@@ -137,15 +137,7 @@ class TriggerHarness {
 	}
 
 	private webhookData(isTest = false): IWebhookData {
-		return {
-			httpMethod: 'POST',
-			node: this.node.name,
-			path: `${this.node.webhookId}/bitrix24-bizproc`,
-			webhookDescription: trigger.description.webhooks![0],
-			workflowId: this.workflow.id,
-			workflowExecuteAdditionalData: this.additionalData,
-			isTest,
-		};
+		return triggerWebhookData(this.workflow, this.node, this.additionalData, isTest);
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

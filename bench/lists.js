@@ -16,7 +16,9 @@ const args = process.argv.slice(2);
 const LINE = /** @type {'1'|'2'} */ (args.find((a) => a.startsWith('--lines='))?.slice('--lines='.length) ?? '2');
 const RECORDS = Number(args.find((a) => a.startsWith('--records='))?.slice('--records='.length) ?? 1000);
 const STANDARD = { burst: 50, drainPerSecond: 2 };
+/** @type {import('../sandbox/documents').DocumentId} */
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+/** @type {import('../sandbox/documents').DocumentId} */
 const LIST = ['lists', 'Bitrix\\Lists\\BizprocDocumentLists', 'iblock_42'];
 const NODE = 'Bitrix24 Business Process';
 
@@ -61,7 +63,7 @@ async function main() {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ TEMPLATE_ID: approval, DOCUMENT_ID: documentId }),
 			});
-			if (!(await response.json()).result) throw new Error('seeding: a process did not start');
+			if (!(/** @type {any} */ (await response.json())).result) throw new Error('seeding: a process did not start');
 		}
 		portal.setRateLimit(STANDARD);
 
@@ -73,7 +75,7 @@ async function main() {
 			[true, false].map((batches) => ({
 				label: `${label}, batches ${batches ? 'on' : 'off'}`,
 				id: `benchLists${index}${batches ? 'B' : 'P'}`,
-				parameters: { ...parameters, options: { combineIntoBatches: batches } },
+				parameters: { .../** @type {object} */ (parameters), options: { combineIntoBatches: batches } },
 			})),
 		);
 		await n8n.importCredentials(

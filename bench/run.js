@@ -144,7 +144,11 @@ function httpNode(webhookUrl, retry) {
 	};
 }
 
-/** Start → Set (raw JSON with the calls) → Split Out → node; or Webhook → Split Out (body.calls) → node. */
+/**
+ * Start → Set (raw JSON with the calls) → Split Out → node; or Webhook → Split Out (body.calls) → node.
+ * @param {string} id
+ * @param {{ calls?: any[], webhookPath?: string, node: any }} parts
+ */
 function workflow(id, { calls, webhookPath, node }) {
 	const source = webhookPath
 		? webhookTrigger(webhookPath)
@@ -392,7 +396,7 @@ async function main() {
 		step('Packing the package (run `npm run build` first) and starting the sandbox portal');
 		tarball = packPackage();
 		results.static.tarballBytes = fs.statSync(tarball).size;
-		results.static.runtimeDependencies = Object.keys(PACKAGE.dependencies ?? {}).length;
+		results.static.runtimeDependencies = Object.keys(/** @type {{ dependencies?: object }} */ (PACKAGE).dependencies ?? {}).length;
 		portal = await startSandbox({ rateLimit: false, maxRequests: 100_000, maxLifetimeMs: RUN_DEADLINE_MS });
 		for (const line of LINES) results.lines.push(await runLine(line, tarball, portal));
 	} finally {
@@ -420,9 +424,14 @@ async function main() {
 /** @type {Set<any>} the n8n instances alive now, for the time limit */
 const running = new Set();
 
-/** Every part in one fresh n8n of this line. */
+/**
+ * Every part in one fresh n8n of this line.
+ * @param {string} line
+ * @param {string} tarball
+ * @param {any} portal
+ */
 async function runLine(line, tarball, portal) {
-	/** @type {Record<string, any>} */
+	/** @type {{ line: string } & Record<string, any>} */
 	const results = { line, b1: undefined, b2: undefined, b4: undefined, b3: {} };
 	let n8n;
 	const countDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b24-bench-expr-'));

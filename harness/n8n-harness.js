@@ -178,6 +178,7 @@ class N8nInstance {
 		this.port = port;
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.package = packageInfo;
+		/** @type {Record<string, string | undefined>} */
 		this.env = { ...isolatedEnv({ line: n8n.line, userFolder, port, brokerPort }), PATH: `${guardedNodeDir(n8n, userFolder)}${path.delimiter}${n8n.path}`, ...env };
 		/** @type {import('node:child_process').ChildProcess | undefined} */
 		this.server = undefined;
@@ -421,7 +422,7 @@ class N8nInstance {
 		this.cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
 	}
 
-	/** GET a path of the running n8n with the owner's session. */
+	/** GET a path of the running n8n with the owner's session; its JSON answer. @returns {Promise<any>} */
 	async getJson(pathname) {
 		const response = await fetch(`${this.baseUrl}${pathname}`, { headers: { cookie: this.cookie ?? '' }, signal: AbortSignal.timeout(60_000) });
 		if (!response.ok) throw new Error(`GET ${pathname}: ${response.status} ${await response.text()}`);
@@ -438,6 +439,7 @@ class N8nInstance {
 		return await this.sendJson('PATCH', pathname, body);
 	}
 
+	/** @returns {Promise<any>} the JSON answer */
 	async sendJson(method, pathname, body) {
 		const response = await fetch(`${this.baseUrl}${pathname}`, {
 			method,

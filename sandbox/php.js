@@ -259,6 +259,7 @@ function parsePhpUrl(url) {
 		s = hostEnd;
 	}
 
+	// eslint-disable-next-line no-control-regex -- PHP's parse_url replaces control characters (0x00-0x1f, 0x7f) with _
 	const controls = (/** @type {string} */ bytes) => textOf(bytes.replace(/[\x00-\x1f\x7f]/g, '_'));
 	const hash = str.indexOf('#', s);
 	const pathEnd = hash < 0 ? end : hash;
@@ -276,6 +277,7 @@ function parsePhpUrl(url) {
  * PHP 8.2: 511 decode, 512 give "Maximum stack depth exceeded").
  */
 const JSON_MAX_NESTING = 511;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in a string; PHP's json_decode refuses them
 const JSON_STRING = /"(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const JSON_LITERAL = /true|false|null/y;

@@ -19,15 +19,6 @@ const CREDENTIAL_ID = 'b24ExampleHook01';
 const step = (text) => process.stdout.write(`\n▶ ${text}\n`);
 const detail = (text) => process.stdout.write(`  ${text}\n`);
 
-async function waitFor(condition, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (condition()) return;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
-
 async function main() {
 	let portal;
 	let n8n;
@@ -87,7 +78,7 @@ async function main() {
 				RETURN_PROPERTIES: { result: { Name: 'Result' } },
 			}),
 		});
-		if ((await added.json()).result !== true) throw new Error('the portal did not register the action');
+		if ((/** @type {any} */ (await added.json())).result !== true) throw new Error('the portal did not register the action');
 		const templateId = portal.addTemplate({
 			documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
 			name: 'Check the order in n8n',
@@ -98,6 +89,7 @@ async function main() {
 		detail(`template ${templateId} "Check the order in n8n" for deals; deal 1001`);
 
 		step('n8n starts the business process (Bitrix24 Business Process node, Workflow > Start)');
+		/** @type {(pathname: string, body: object) => Promise<any>} */
 		const post = async (pathname, body) => {
 			const response = await fetch(`${n8n.baseUrl}/webhook/${pathname}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 			if (response.status !== 200) throw new Error(`n8n answered ${response.status} at /webhook/${pathname}: ${await response.text()}`);

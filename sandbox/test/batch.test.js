@@ -154,7 +154,7 @@ describe('batch: what a command carries', () => {
 
 	test.each([
 		['JSON body', (cmd) => call(batchUrl(), { json: { halt: 0, cmd } })],
-		['form body', (cmd) => call(batchUrl(), { form: new URLSearchParams(Object.entries(cmd).map(([k, v]) => [`cmd[${k}]`, v])).toString() })],
+		['form body', (cmd) => call(batchUrl(), { form: new URLSearchParams(Object.entries(cmd).map(([k, v]) => /** @type {[string, string]} */ ([`cmd[${k}]`, String(v)]))).toString() })],
 	])('properly percent-encoded, every text lands exactly, in order (%s)', async (_, send) => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const cmd = Object.fromEntries(verbatimTexts.map((text, i) => [`t${i}`, logCommand(eventToken, text)]));

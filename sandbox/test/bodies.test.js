@@ -55,7 +55,7 @@ describe('request bodies reach the methods', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(eventToken) });
 		expect(answer.status).toBe(403);
-		expect((await answer.json()).error).toBe('ACCESS_DENIED');
+		expect((/** @type {any} */ (await answer.json())).error).toBe('ACCESS_DENIED');
 		expect(portal.workflow(workflowId).logLines).toEqual([]);
 	});
 
@@ -70,7 +70,7 @@ describe('request bodies reach the methods', () => {
 	test('invalid JSON leaves the parameters empty: the token check fails as for a missing token', async () => {
 		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"event_token": ' });
 		expect(answer.status).toBe(403);
-		expect((await answer.json()).error).toBe('ACCESS_DENIED');
+		expect((/** @type {any} */ (await answer.json())).error).toBe('ACCESS_DENIED');
 	});
 });
 

@@ -48,8 +48,8 @@ describe('CLI', () => {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ TEMPLATE_ID: templateId, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }),
 			});
-			expect((await started.json()).result).toMatch(/^[0-9a-f]{14}\.\d{8}$/);
-			const tasks = await (await fetch(`${webhookUrl}bizproc.task.list`)).json();
+			expect((/** @type {any} */ (await started.json())).result).toMatch(/^[0-9a-f]{14}\.\d{8}$/);
+			const tasks = /** @type {any} */ (await (await fetch(`${webhookUrl}bizproc.task.list`)).json());
 			expect(tasks.result).toEqual([expect.objectContaining({ NAME: 'Approve the deal', DOCUMENT_ID: 'DEAL_1' })]);
 
 			// Run what the printed curl line runs.

@@ -10,7 +10,9 @@ const { startSandbox } = require('..');
 const { parsePhpQueryString } = require('../php');
 const { call } = require('./helpers');
 
+/** @type {import('../documents').DocumentId} */
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+/** @type {import('../documents').DocumentId} */
 const LEAD = ['crm', 'CCrmDocumentLead', 'LEAD'];
 
 let portal;
@@ -40,7 +42,7 @@ beforeAll(async () => {
 		json: {
 			auth: appToken,
 			CODE: 'n8n_action',
-			HANDLER: `http://127.0.0.1:${handler.address().port}/bitrix/action`,
+			HANDLER: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (handler.address()).port}/bitrix/action`,
 			NAME: 'n8n',
 			USE_SUBSCRIPTION: 'Y',
 			PROPERTIES: { message: { Name: 'Message' } },
@@ -50,7 +52,7 @@ beforeAll(async () => {
 	expect(added.body.result).toBe(true);
 	// Registered without USE_SUBSCRIPTION: the template decides whether the action waits.
 	const second = await call(`${portal.baseUrl}/rest/bizproc.activity.add`, {
-		json: { auth: appToken, CODE: 'n8n_template_decides', HANDLER: `http://127.0.0.1:${handler.address().port}/bitrix/other`, NAME: 'n8n 2' },
+		json: { auth: appToken, CODE: 'n8n_template_decides', HANDLER: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (handler.address()).port}/bitrix/other`, NAME: 'n8n 2' },
 	});
 	expect(second.body.result).toBe(true);
 });

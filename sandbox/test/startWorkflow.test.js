@@ -123,13 +123,13 @@ describe('startWorkflow', () => {
 	});
 
 	test('the handler answer is returned as it is', async () => {
-		const failing = http.createServer((req, res) => {
+		const failing = http.createServer((_request, res) => {
 			res.writeHead(403);
 			res.end('nope');
 		});
-		await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
+		await new Promise((resolve) => failing.listen(0, '127.0.0.1', () => resolve(undefined)));
 		try {
-			const run = await portal.startWorkflow({ handlerUrl: `http://127.0.0.1:${failing.address().port}/` });
+			const run = await portal.startWorkflow({ handlerUrl: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (failing.address()).port}/` });
 			expect(run).toMatchObject({ handlerStatus: 403, handlerBody: 'nope' });
 		} finally {
 			failing.closeAllConnections();

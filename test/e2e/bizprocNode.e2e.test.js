@@ -8,7 +8,6 @@
 const { startSandbox } = require('../../sandbox');
 const { fixture, sandboxCredentials } = require('../../harness/fixtures');
 const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
-const { until } = require('../../harness/until');
 
 const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
@@ -78,7 +77,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 				RETURN_PROPERTIES: { result: { Name: 'Result' } },
 			}),
 		});
-		expect((await added.json()).result).toBe(true);
+		expect((/** @type {any} */ (await added.json())).result).toBe(true);
 		templateId = portal.addTemplate({
 			documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
 			name: 'Check the order in n8n',
@@ -92,6 +91,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await portal?.close();
 	});
 
+	/** @type {(path: string, body: object) => Promise<any>} */
 	const post = async (path, body) => {
 		const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 		expect(response.status).toBe(200);

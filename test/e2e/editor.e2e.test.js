@@ -383,6 +383,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 			const logLines = portal.workflow(run.workflowId).logLines.map((line) => line.message);
 			expect(logLines).toEqual(['n8n received the request for DEAL_7 (order ORD-7)', 'Order checked by n8n:\n- stock reserved\n- invoice prepared', 'n8n finished: approved']);
 			expect(portal.workflow(run.workflowId).returnValues).toEqual({ result: 'approved' });
+			/** @type {any} */
 			let execution;
 			await until(async () => (execution = (await n8n.readExecutions({ workflowId: EXAMPLE_ID })).find((e) => e.status === 'success')));
 

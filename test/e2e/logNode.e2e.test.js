@@ -37,7 +37,11 @@ describe.each(LINES)('n8n %s.x', (line) => {
 
 	const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
 
-	/** Imports the handler-call workflow with these calls and runs it with `n8n execute`. */
+	/**
+	 * Imports the handler-call workflow with these calls and runs it with `n8n execute`.
+	 * @param {any[]} calls
+	 * @param {{ credential?: string, onError?: string, retry?: { maxTries: number, waitBetweenTries: number } }} [options]
+	 */
 	async function runCalls(calls, { credential = 'webhook', onError = 'stopWorkflow', retry } = {}) {
 		const id = `e2eWorkflow${String(++workflowCount).padStart(5, '0')}`;
 		const credentialByName = {

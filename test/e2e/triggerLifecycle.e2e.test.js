@@ -312,7 +312,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 				headers: { Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}`, 'Content-Type': 'application/json' },
 				body: JSON.stringify({ option: `n8n.handler.${RETRY_CODE}` }),
 			});
-			return (await answer.json()).result;
+			return (/** @type {any} */ (await answer.json())).result;
 		};
 		const updates = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.update' && entry.params.CODE === RETRY_CODE);
 		await n8n.setActive(RETRY_ID, true);

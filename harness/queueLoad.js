@@ -91,7 +91,7 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 			const workflowId = `queue-load-${firstCallAt}-${n}`;
 			try {
 				const run = await portal.startWorkflow({ handlerUrl, workflowId, code: 'n8n_check_order', properties: { Order: `ORD-${n}` }, documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${n}`] });
-				return { n, workflowId, handlerStatus: String(run.handlerStatus), answeredMs: Date.now() - firstCallAt };
+				return { n, workflowId, handlerStatus: String(run.handlerStatus), handlerBody: String(run.handlerBody ?? ''), answeredMs: Date.now() - firstCallAt };
 			} catch (error) {
 				// The sandbox gives a handler 30 s to answer, as a portal gives it a limited time.
 				return { n, workflowId, handlerStatus: /** @type {Error} */ (error).name, answeredMs: Date.now() - firstCallAt };
@@ -147,6 +147,8 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 	return {
 		processes,
 		handlerStatuses: countBy(runs.map((run) => run.handlerStatus)),
+		// What n8n answered when it did not accept a call (its error text says whose trouble it was).
+		refusals: countBy(runs.filter((run) => run.handlerStatus !== '200').map((run) => `${run.handlerStatus} ${(run.handlerBody ?? '').slice(0, 160)}`)),
 		handlerCallsS: (lastCallAnsweredAt - firstCallAt) / 1000,
 		handlerAnswerS: { median: answerTimes[Math.floor(answerTimes.length / 2)] / 1000, slowest: answerTimes[answerTimes.length - 1] / 1000 },
 		completed: snapshots.filter(({ workflow }) => workflow.state === 'completed').length,
@@ -192,7 +194,7 @@ function describeLoad(figures) {
 	const { portal } = figures;
 	const pct = portal.calls ? ((portal.refused / portal.calls) * 100).toFixed(1) : '0.0';
 	return (
-		`handler calls answered ${Object.entries(figures.handlerStatuses).map(([status, count]) => `${count}× ${status}`).join(', ')} (median ${figures.handlerAnswerS.median.toFixed(1)} s, slowest ${figures.handlerAnswerS.slowest.toFixed(1)} s); ` +
+		`handler calls answered ${Object.entries(figures.handlerStatuses).map(([status, count]) => `${count}× ${status}`).join(', ')}${Object.keys(figures.refusals).length ? ` [${Object.entries(figures.refusals).map(([answer, count]) => `${count}× ${answer}`).join('; ')}]` : ''} (median ${figures.handlerAnswerS.median.toFixed(1)} s, slowest ${figures.handlerAnswerS.slowest.toFixed(1)} s); ` +
 		`${figures.correct}/${figures.processes} processes with their lines once and in order and their result (${Object.entries(figures.verdicts).map(([verdict, count]) => `${count} ${verdict}`).join(', ')}); ` +
 		`${figures.executions} executions (${Object.entries(figures.executionStatuses).map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}), ` +
 		`split ${Object.entries(figures.perWorker).map(([worker, count]) => `${worker}: ${count}`).join(', ')}${figures.unattributed ? `, unattributed: ${figures.unattributed}` : ''}; ` +

@@ -5,21 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
-import { collectSecrets, oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
+import { collectSecrets, oauthCredentials, usePortal, webhookCredentials, type Fault } from './portal';
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => {
-	portal.clearFaults();
-	portal.clearJournal();
-	portal.setRateLimit(false);
-});
+const portal = usePortal();
 
 const webhook = () => webhookCredentials(portal);
 const oauth = () => oauthCredentials(portal);
@@ -110,7 +98,7 @@ function shownText(run: EngineRun): string {
 
 type ErrorRow = [label: string, arrange: () => { credentials: StoredCredentials; eventToken?: string; requestTimeoutMs?: number }, message: RegExp, description: RegExp, calls: number];
 
-const withFault = (fault: Parameters<Portal['injectFault']>[0]) => () => {
+const withFault = (fault: Fault) => () => {
 	portal.injectFault(fault);
 	return { credentials: webhook() };
 };

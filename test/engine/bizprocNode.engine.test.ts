@@ -6,23 +6,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
-import { collectSecrets, oauthCredentials, startPortal, webhookCredentials, type JournalEntry, type Portal } from './portal';
+import { collectSecrets, oauthCredentials, usePortal, webhookCredentials, type DocumentId, type JournalEntry } from './portal';
 
 const NODE = 'n8n-nodes-bitrix24-bizproc.bitrix24Bizproc';
-const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
-const LEAD = ['crm', 'CCrmDocumentLead', 'LEAD'];
+const DEAL: DocumentId = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+const LEAD: DocumentId = ['crm', 'CCrmDocumentLead', 'LEAD'];
 
-let portal: Portal;
-beforeAll(async () => {
-	portal = await startPortal({ subordinates: { 1: [2, 3] } });
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => {
-	portal.clearFaults();
-	portal.clearJournal();
-});
+const portal = usePortal({ subordinates: { 1: [2, 3] } });
 
 type Credential = 'webhook' | 'oAuth2';
 const credentialsFor = (credential: Credential): StoredCredentials => (credential === 'webhook' ? webhookCredentials(portal) : oauthCredentials(portal));
@@ -212,7 +202,7 @@ const cases: Case[] = [
 		label: 'Template > Get Many: the templates of a smart process type',
 		prepare: async () => {
 			const entityTypeId = ++smartTypes;
-			const type = ['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', `DYNAMIC_${entityTypeId}`];
+			const type: DocumentId = ['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', `DYNAMIC_${entityTypeId}`];
 			const templateId = portal.addTemplate({ documentType: type, name: 'Smart approval', steps: [{ type: 'review', users: [1], name: 'Read it' }] });
 			return {
 				parameters: { resource: 'template', operation: 'getAll', documentType: 'smartProcess', entityTypeId, returnAll: true },
@@ -436,7 +426,7 @@ describe('the portal refuses: each error in words that say what to do, no secret
 });
 
 describe('Return All and Limit across pages of 50', () => {
-	const LIST_TYPE = ['lists', 'Bitrix\\Lists\\BizprocDocumentLists', 'iblock_77'];
+	const LIST_TYPE: DocumentId = ['lists', 'Bitrix\\Lists\\BizprocDocumentLists', 'iblock_77'];
 	beforeAll(() => {
 		for (let n = 1; n <= 120; n++) portal.addTemplate({ documentType: LIST_TYPE, name: `List template ${n}`, steps: [{ type: 'review', users: [1], name: 'x' }] });
 	});

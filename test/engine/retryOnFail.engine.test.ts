@@ -7,20 +7,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type RunOptions } from './n8nEngine';
-import { oauthCredentials, startPortal, webhookCredentials, type Portal, type JournalEntry } from './portal';
+import { oauthCredentials, usePortal, webhookCredentials, type Fault, type JournalEntry } from './portal';
 
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
 const RETRY = { maxTries: 3, waitBetweenTries: 5 };
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => portal.clearJournal());
+const portal = usePortal();
 
 /** The sandbox's event tokens name their workflow; the calls of the journal that carry this one's token. */
 function callsFor(workflowId: string, method: string): JournalEntry[] {
@@ -108,7 +100,7 @@ test.each([
 	['an internal error', { kind: 'internalError', count: 3 }, /INTERNAL_SERVER_ERROR/],
 ])('a call that may have run (%s) is not sent again by a retry: it fails as it did', async (_label, fault, message) => {
 	const { eventToken, workflowId } = portal.issueEventToken({});
-	portal.injectFault(fault as Parameters<Portal['injectFault']>[0]);
+	portal.injectFault(fault as Fault);
 	const run = await runNode({
 		parameters: { logMessage: 'maybe written', options: { timeoutSeconds: 0.3 } },
 		credentials: webhookCredentials(portal),

@@ -26,25 +26,20 @@ function forged(): { eventToken: string; workflowId: string } {
 
 const lines = (workflowId: string) => portal.workflow(workflowId)!.logLines.map((line) => line.message);
 
+/** Runs the node with Retry On Fail (3 tries) on three items: a good token, a forged one, a good one, each with its own `field`. */
+async function goodForgedGood(options: Omit<RunOptions, 'items' | 'retryOnFail'>, field: string, values: [string, string, string]) {
+	const [first, bad, last] = [portal.issueEventToken({}), forged(), portal.issueEventToken({})];
+	const items = [first, bad, last].map((process, n) => ({ event_token: process.eventToken, [field]: values[n] }));
+	return { run: await runNode({ ...options, items, retryOnFail: RETRY }), first, bad, last };
+}
+
 describe('Log: items good, forged token, good, with Retry On Fail (3 tries)', () => {
 	test.each([
 		['webhook, combined into batches', () => webhookCredentials(portal), {}],
 		['webhook, one request per line', () => webhookCredentials(portal), { options: { combineIntoBatches: false } }],
 		['OAuth2', () => oauthCredentials(portal), { authentication: 'oAuth2' }],
 	])('%s: each good line is written once; the forged one is tried 3 times', async (_label, credentials, extra: IDataObject) => {
-		const first = portal.issueEventToken({});
-		const bad = forged();
-		const last = portal.issueEventToken({});
-		const run = await runNode({
-			parameters: { logMessage: '={{ $json.message }}', ...extra },
-			credentials: credentials(),
-			items: [
-				{ event_token: first.eventToken, message: 'first' },
-				{ event_token: bad.eventToken, message: 'forged' },
-				{ event_token: last.eventToken, message: 'last' },
-			],
-			retryOnFail: RETRY,
-		});
+		const { run, first, bad, last } = await goodForgedGood({ parameters: { logMessage: '={{ $json.message }}', ...extra }, credentials: credentials() }, 'message', ['first', 'forged', 'last']);
 		expect(run.error?.message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
 		expect(lines(first.workflowId)).toEqual(['first']);
 		expect(lines(last.workflowId)).toEqual(['last']);
@@ -140,20 +135,15 @@ describe('a new run of the node still sends', () => {
 });
 
 test('Send Result: items good, forged token, good, with Retry On Fail: each process is completed by one call', async () => {
-	const first = portal.issueEventToken({});
-	const bad = forged();
-	const last = portal.issueEventToken({});
-	const run = await runNode({
-		type: SEND_RESULT,
-		parameters: { returnValues: { values: [{ name: 'result', value: '={{ $json.verdict }}' }] }, logMessage: '={{ "Done: " + $json.verdict }}' },
-		credentials: webhookCredentials(portal),
-		items: [
-			{ event_token: first.eventToken, verdict: 'approved' },
-			{ event_token: bad.eventToken, verdict: 'forged' },
-			{ event_token: last.eventToken, verdict: 'rejected' },
-		],
-		retryOnFail: RETRY,
-	});
+	const { run, first, bad, last } = await goodForgedGood(
+		{
+			type: SEND_RESULT,
+			parameters: { returnValues: { values: [{ name: 'result', value: '={{ $json.verdict }}' }] }, logMessage: '={{ "Done: " + $json.verdict }}' },
+			credentials: webhookCredentials(portal),
+		},
+		'verdict',
+		['approved', 'forged', 'rejected'],
+	);
 	expect(run.error?.message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
 	expect(portal.workflow(first.workflowId)).toMatchObject({ state: 'completed', returnValues: { result: 'approved' } });
 	expect(portal.workflow(last.workflowId)).toMatchObject({ state: 'completed', returnValues: { result: 'rejected' } });

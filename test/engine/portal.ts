@@ -1,10 +1,9 @@
 /** Typed access to the sandbox portal (sandbox) for the TypeScript tests. */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import type { StoredCredentials } from './n8nEngine';
 import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
-
 import { startSandbox } from '../../sandbox';
+import type { StoredCredentials } from './n8nEngine';
 
 /** The sandbox portal as sandbox/index.js types it (JSDoc). */
 export type Portal = Awaited<ReturnType<typeof startSandbox>>;

@@ -14,6 +14,7 @@ import { TRIGGER_TYPE, trigger, useTriggerHarness } from './triggerHarness';
 const { portal, harness, warnings, webhookCredentials, oauthCredentials } = useTriggerHarness();
 
 const SECRET_KEYS = ['access_token', 'refresh_token', 'application_token'];
+
 describe('a business process reaches the action', () => {
 	it('starts one execution with the call as one nested item, answered at once', async () => {
 		const h = await harness({ parameters: {}, credentials: webhookCredentials() });

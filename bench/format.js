@@ -1,6 +1,7 @@
 // @ts-check
 'use strict';
-/** Printing and number formatting shared by the B1-B4 benchmarks (bench/run.js) and their report. */
+/** Printing, number formatting and command output shared by the benchmarks. */
+const { execFileSync } = require('node:child_process');
 
 const say = (text) => process.stdout.write(`${text}\n`);
 const step = (text) => process.stdout.write(`\n▶ ${text}\n`);
@@ -23,4 +24,13 @@ function markdownTable(header, rows) {
 	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`), ''];
 }
 
-module.exports = { say, step, median, fmt, kib, seconds, markdownTable };
+/** What a command prints (trailing white space dropped), or 'n/a' where it fails: to describe the machine. */
+function commandOutput(command, commandArgs) {
+	try {
+		return execFileSync(command, commandArgs, { encoding: 'utf8' }).replace(/\s+$/, '');
+	} catch {
+		return 'n/a';
+	}
+}
+
+module.exports = { say, step, median, fmt, kib, seconds, markdownTable, commandOutput };

@@ -5,13 +5,12 @@
  * every n8n line, each line's tables, the findings in words, how it is measured). Writing the file
  * keeps the B5/B6 sections bench/queue.js writes and the B7 section of bench/lists.js.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { REPO } = require('../harness/n8n-harness');
-const { fmt, markdownTable } = require('./format');
+const { fmt, markdownTable, commandOutput } = require('./format');
 const { STANDARD, WORKERS_MS, BATCH_SIZE, oneCallPerLineS, batchedBoundS } = require('./portalFigures');
 const { B1_ITEMS, B1_ROUNDS, b1Tables, b1Findings } = require('./b1Overhead');
 const { B2, B2_LINES, B2_GOAL, HTTP_CASE_LIMIT_MS, b2Tables, b2Findings } = require('./b2Burst');
@@ -25,18 +24,12 @@ function loadAverages() {
 	return os.loadavg().map((value) => value.toFixed(1)).join(', ');
 }
 
+/** The machine the run is on: cores, memory, kernel, CPU model. */
 function machine() {
-	const cmd = (command, commandArgs) => {
-		try {
-			return execFileSync(command, commandArgs, { encoding: 'utf8' }).replace(/\s+$/, '');
-		} catch {
-			return 'n/a';
-		}
-	};
 	return {
-		nproc: cmd('nproc', []),
-		free: cmd('free', ['-h']),
-		kernel: cmd('uname', ['-r']),
+		nproc: commandOutput('nproc', []),
+		free: commandOutput('free', ['-h']),
+		kernel: commandOutput('uname', ['-r']),
 		cpu: os.cpus()[0]?.model ?? 'n/a',
 	};
 }

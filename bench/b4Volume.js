@@ -31,6 +31,7 @@ async function runB4(n8n, portal) {
 	return b4;
 }
 
+/** Whether B4 met its goal: every line once, in order, within B4_GOAL_RATIO × the batched bound. */
 function b4Met(b4) {
 	return b4.landed.once === b4.landed.expected && b4.landed.outOfOrder === 0 && b4.ratio !== undefined && b4.ratio <= B4_GOAL_RATIO;
 }

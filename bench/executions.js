@@ -44,7 +44,8 @@ function takeExpressionCounts(countDir) {
 async function runConcurrent(n8n, portal, hook, shape, timeoutMs) {
 	const url = `${n8n.baseUrl}/webhook/${hook.path}`;
 	portal.setRateLimit(false);
-	// The harness's probe POSTs no body: Split Out finds no `body.calls`, so the node is not reached.
+	// The harness's probe POSTs no body: Split Out turns a missing `body.calls` into no items (n8n-nodes-base
+	// Transform/SplitOut/SplitOut.node.ts), so the node is not reached and the portal sees no call.
 	await n8n.waitForWebhook(url);
 	const before = new Set((await n8n.readExecutions({ workflowId: hook.id })).map((execution) => execution.id));
 	const processes = startProcesses(portal, shape, hook.id);

@@ -11,6 +11,7 @@
  */
 const { startSandbox } = require('../sandbox');
 const { createN8nInstance, packPackage } = require('../harness/n8n-harness');
+const { say } = require('./format');
 
 const args = process.argv.slice(2);
 const LINE = /** @type {'1'|'2'} */ (args.find((a) => a.startsWith('--lines='))?.slice('--lines='.length) ?? '2');
@@ -21,8 +22,6 @@ const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
 /** @type {import('../sandbox/documents').DocumentId} */
 const LIST = ['lists', 'Bitrix\\Lists\\BizprocDocumentLists', 'iblock_42'];
 const NODE = 'Bitrix24 Business Process';
-
-const say = (text) => process.stdout.write(`${text}\n`);
 
 /** A Manual Trigger → the node, with one credential per case (each case starts with an empty client-side bucket). */
 function workflow(id, parameters, credentialId) {

@@ -7,9 +7,13 @@
  * bizproc.activity.add, and a deal template that runs it). Shared by the real-n8n tests, the
  * queue-mode load (queueLoad.js), the demo and the benchmarks.
  */
+/**
+ * @typedef {{ name: string, type: string, parameters: Record<string, any>, webhookId?: string, credentials?: Record<string, { id: string, name: string }> }} WorkflowNode
+ * @type {{ name: string, nodes: WorkflowNode[], connections: object }}
+ */
 const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 
-const EXAMPLE_TRIGGER = /** @type {{ name: string, webhookId: string, credentials: { bitrix24WebhookApi: { id: string, name: string } } }} */ (
+const EXAMPLE_TRIGGER = /** @type {WorkflowNode & { webhookId: string, credentials: { bitrix24WebhookApi: { id: string, name: string } } }} */ (
 	EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'))
 );
 /** The action's Code the example's business process runs (the trigger answers any Code). */

@@ -12,6 +12,7 @@
  * @type {{ name: string, nodes: WorkflowNode[], connections: object }}
  */
 const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
+const { sandboxCredentials } = require('./fixtures');
 
 const EXAMPLE_TRIGGER = /** @type {WorkflowNode & { webhookId: string, credentials: { bitrix24WebhookApi: { id: string, name: string } } }} */ (
 	EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'))
@@ -28,6 +29,15 @@ const EXAMPLE_ACTION_CODE = 'n8n_check_order';
 function exampleCredential(portal, plan = { portalPlan: 'standard' }) {
 	const { id, name } = EXAMPLE_TRIGGER.credentials.bitrix24WebhookApi;
 	return { id, name, type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, ...plan } };
+}
+
+/**
+ * The credentials of fixtures/credentials.json with the application token (the trigger checks it),
+ * and the example's, all pointing at `portal`.
+ * @param {any} portal the sandbox portal
+ */
+function allCredentials(portal) {
+	return [...sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }), exampleCredential(portal)];
 }
 
 /**
@@ -88,4 +98,4 @@ async function registerExampleAction(portal, handlerUrl) {
 	});
 }
 
-module.exports = { EXAMPLE, EXAMPLE_TRIGGER, EXAMPLE_ACTION_CODE, exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines, registerExampleAction };
+module.exports = { EXAMPLE, EXAMPLE_TRIGGER, EXAMPLE_ACTION_CODE, exampleCredential, allCredentials, installExampleWorkflow, waitForExampleHandler, expectedLines, registerExampleAction };

@@ -3,9 +3,9 @@
  * portal plays a business process that calls the Bizproc Trigger; the workflow logs and sends the
  * result. Forged and repeated calls, and registration by the trigger with the OAuth2 credential.
  */
-const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { fixture } = require('../../harness/fixtures');
 const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
-const { exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('../../harness/example-loop');
+const { allCredentials, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('../../harness/example-loop');
 const { sleep } = require('../../harness/processes');
 const { until } = require('../../harness/until');
 
@@ -13,16 +13,11 @@ const EXAMPLE_ID = 'e2eExampleLoop01';
 const REGISTERED_ID = 'e2eRegisteredA01';
 
 describe.each(N8N_LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
-	let stopAll;
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let handlerUrl;
 
 	beforeAll(async () => {
-		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({
-			line,
-			credentials: (sandbox) => [...sandboxCredentials(sandbox, sandbox.issueOAuthTokens({}), { applicationToken: sandbox.oauth.applicationToken }), exampleCredential(sandbox)],
-		}));
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: allCredentials }));
 		await installExampleWorkflow(n8n, EXAMPLE_ID);
 		// Remove Registration on Deactivation on: the default (keep) is covered by triggerLifecycle.e2e.test.js.
 		const registered = fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID });

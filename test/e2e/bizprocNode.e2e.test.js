@@ -5,9 +5,9 @@
  * the result; the process finishes, and the first workflow no longer finds it among the running ones
  * (Workflow > Get Many). With the webhook and with the OAuth2 credential.
  */
-const { fixture, sandboxCredentials } = require('../../harness/fixtures');
+const { fixture } = require('../../harness/fixtures');
 const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
-const { exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines, registerExampleAction } = require('../../harness/example-loop');
+const { allCredentials, installExampleWorkflow, waitForExampleHandler, expectedLines, registerExampleAction } = require('../../harness/example-loop');
 
 const EXAMPLE_ID = 'e2eExampleLoop02';
 const STARTERS = {
@@ -16,17 +16,12 @@ const STARTERS = {
 };
 
 describe.each(N8N_LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
-	let stopAll;
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let templateId;
 	let dealNumber = 500;
 
 	beforeAll(async () => {
-		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({
-			line,
-			credentials: (sandbox) => [...sandboxCredentials(sandbox, sandbox.issueOAuthTokens({}), { applicationToken: sandbox.oauth.applicationToken }), exampleCredential(sandbox)],
-		}));
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: allCredentials }));
 		await installExampleWorkflow(n8n, EXAMPLE_ID);
 		for (const [authentication, starter] of Object.entries(STARTERS)) {
 			await n8n.importWorkflow(

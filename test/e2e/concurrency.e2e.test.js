@@ -13,9 +13,7 @@ const PROCESSES = 40;
 const BURST = 200;
 
 describe.each(N8N_LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
-	let stopAll;
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let handlerUrl;
 
 	beforeAll(async () => {

@@ -112,6 +112,17 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await dismissInterruptions();
 	}
 
+	/** Opens a node's panel (double-click on the canvas): the panel and its parameters, once shown. */
+	async function openNodePanel(workflowId, nodeName) {
+		await openEditor(`/workflow/${workflowId}`);
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+		const ndv = page.getByTestId('ndv');
+		await ndv.waitFor();
+		const parameters = ndv.getByTestId('node-parameters');
+		await parameters.waitFor();
+		return { ndv, parameters };
+	}
+
 	/** The image of an icon has loaded in the page (not a broken image). */
 	async function loadedImages(locator) {
 		return await locator.evaluateAll((images) => images.map((img) => ({ src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0 })));
@@ -182,12 +193,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		// n8n shows a field's hint only while the field holds a fixed value (an expression gets its preview
 		// instead), so the panel shown is the Log node with a fixed message when the example has one.
 		const logNode = logNodes.find((node) => !isExpression(node.parameters.logMessage)) ?? logNodes[0];
-		await openEditor(`/workflow/${EXAMPLE_ID}`);
-		await page.locator(`[data-test-id="canvas-node"][data-node-name="${logNode.name}"]`).dblclick();
-		const ndv = page.getByTestId('ndv');
-		await ndv.waitFor();
-		const parameters = ndv.getByTestId('node-parameters');
-		await parameters.waitFor();
+		const { ndv, parameters } = await openNodePanel(EXAMPLE_ID, logNode.name);
 
 		const item = (field) => parameters.getByTestId('parameter-item').filter({ has: page.getByTestId(`parameter-input-${field.name}`) });
 		const hint = (field) => item(field).getByText(field.hint, { exact: true });
@@ -214,12 +220,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 	}, 120_000);
 
 	test("the Business Process node's panel: Resource, Operation, Template, Document Type, Record ID, Parameters", async () => {
-		await openEditor(`/workflow/${STARTER_ID}`);
-		await page.locator('[data-test-id="canvas-node"][data-node-name="Start the approval process"]').dblclick();
-		const ndv = page.getByTestId('ndv');
-		await ndv.waitFor();
-		const parameters = ndv.getByTestId('node-parameters');
-		await parameters.waitFor();
+		const { parameters } = await openNodePanel(STARTER_ID, 'Start the approval process');
 		const labels = ['Resource', 'Operation', 'Template', 'Document Type', 'Record ID', 'Parameters'];
 		for (const label of labels) {
 			await expect(parameters.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
@@ -283,12 +284,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 
 		test('the Bizproc Trigger\'s panel: the OAuth2 credential, Register As Action, Code, Name, Properties', async () => {
 			const labels = builtLabels('Bitrix24BizprocTrigger', ['registerAs', 'activityCode', 'activityName', 'inputProperties']);
-			await openEditor(`/workflow/${REGISTERED_ID}`);
-			await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`).dblclick();
-			const ndv = page.getByTestId('ndv');
-			await ndv.waitFor();
-			const parameters = ndv.getByTestId('node-parameters');
-			await parameters.waitFor();
+			const { ndv, parameters } = await openNodePanel(REGISTERED_ID, trigger.name);
 			const item = (name) => parameters.getByTestId('parameter-item').filter({ has: page.getByTestId(`parameter-input-${name}`) }).first();
 			const summary = [`Panel of "${trigger.name}" in "${registered.name}"`];
 			const credential = ndv.getByTestId('node-credentials-select').locator('input').first();

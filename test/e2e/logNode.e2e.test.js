@@ -9,9 +9,7 @@ const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox
 const LOG_NODE = 'Bitrix24 Bizproc Log';
 
 describe.each(N8N_LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
-	let stopAll;
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let oauthTokens;
 	let workflowCount = 0;
 	const everythingN8nPrinted = [];

@@ -81,9 +81,7 @@ function lifecycleCredentials(portal) {
 }
 
 describe.each(N8N_LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
-	let stopAll;
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let mainUrl;
 	/** Every moment the action was missing from the portal after it was first registered. */
 	const missing = [];

@@ -2,7 +2,7 @@
 
 const { startSandbox } = require('..');
 const { encodeBracketForm } = require('../bodies');
-const { parsePhpQueryString } = require('../php');
+const { parsePhpQueryString } = require('../phpUrl');
 const { call } = require('./helpers');
 
 let portal;

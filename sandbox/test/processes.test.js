@@ -7,7 +7,7 @@
 
 const http = require('node:http');
 const { startSandbox } = require('..');
-const { parsePhpQueryString } = require('../php');
+const { parsePhpQueryString } = require('../phpUrl');
 const { call } = require('./helpers');
 
 /** @type {import('../documents').DocumentId} */

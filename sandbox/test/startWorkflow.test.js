@@ -2,7 +2,7 @@
 
 const http = require('node:http');
 const { startSandbox } = require('..');
-const { parsePhpQueryString } = require('../php');
+const { parsePhpQueryString } = require('../phpUrl');
 const { call } = require('./helpers');
 
 let portal;

@@ -83,6 +83,18 @@ describe('CLI', () => {
 		expect(bad.output()).toContain('--parallel-workers-ms needs a number of milliseconds >= 0');
 	});
 
+	test('a SIGINT sent the moment the banner is out stops it cleanly: the handler is in place before it prints', async () => {
+		const cli = startCli(['--no-rate-limit', '--lifetime-minutes', '1']);
+		let sent = false;
+		cli.child.stdout.on('data', () => {
+			if (!sent && cli.output().includes('Ctrl+C')) {
+				sent = true;
+				cli.child.kill('SIGINT');
+			}
+		});
+		expect(await cli.exited).toBe(0);
+	});
+
 	test('refuses unknown arguments', async () => {
 		const cli = startCli(['--bogus']);
 		expect(await cli.exited).toBe(1);

@@ -14,7 +14,6 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { until } = require('./until');
 
 /** @type {string | undefined} the reaper's ledger, once something was started */
 let ledger;
@@ -126,12 +125,5 @@ function keepOutput(child, limit) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The options form of until() (until.js), the one polling helper; kept under this name for callers
- * outside harness/ that imported it from here.
- * @param {() => unknown} check
- * @param {{ timeoutMs: number, what: string, child?: import('node:child_process').ChildProcess, describe?: () => string, intervalMs?: number }} options
- */
-const waitFor = (check, { timeoutMs, what, ...options }) => until(check, timeoutMs, what, { intervalMs: 500, ...options });
 
-module.exports = { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, keepOutput, sleep, waitFor };
+module.exports = { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, keepOutput, sleep };

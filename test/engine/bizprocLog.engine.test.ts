@@ -5,12 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
+import { until } from '../../harness/until';
 import { collectSecrets, oauthCredentials, usePortal, webhookCredentials, type Fault } from './portal';
 
-// The repo's one polling helper (throws on timeout). Required, not imported: harness/until.js has no JSDoc
-// type on `condition`, and an import would put it under this tsconfig's strict check. Its signature:
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { until } = require('../../harness/until') as { until: (condition: () => unknown, timeoutMs?: number, what?: string) => Promise<void> };
 
 const portal = usePortal();
 

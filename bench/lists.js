@@ -11,16 +11,17 @@
  */
 const { startSandbox } = require('../sandbox');
 const { createN8nInstance, packPackage } = require('../harness/n8n-harness');
+const { say } = require('./format');
 
 const args = process.argv.slice(2);
 const LINE = /** @type {'1'|'2'} */ (args.find((a) => a.startsWith('--lines='))?.slice('--lines='.length) ?? '2');
 const RECORDS = Number(args.find((a) => a.startsWith('--records='))?.slice('--records='.length) ?? 1000);
 const STANDARD = { burst: 50, drainPerSecond: 2 };
+/** @type {import('../sandbox/documents').DocumentId} */
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+/** @type {import('../sandbox/documents').DocumentId} */
 const LIST = ['lists', 'Bitrix\\Lists\\BizprocDocumentLists', 'iblock_42'];
 const NODE = 'Bitrix24 Business Process';
-
-const say = (text) => process.stdout.write(`${text}\n`);
 
 /** A Manual Trigger → the node, with one credential per case (each case starts with an empty client-side bucket). */
 function workflow(id, parameters, credentialId) {
@@ -61,7 +62,7 @@ async function main() {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ TEMPLATE_ID: approval, DOCUMENT_ID: documentId }),
 			});
-			if (!(await response.json()).result) throw new Error('seeding: a process did not start');
+			if (!(/** @type {any} */ (await response.json())).result) throw new Error('seeding: a process did not start');
 		}
 		portal.setRateLimit(STANDARD);
 
@@ -73,7 +74,7 @@ async function main() {
 			[true, false].map((batches) => ({
 				label: `${label}, batches ${batches ? 'on' : 'off'}`,
 				id: `benchLists${index}${batches ? 'B' : 'P'}`,
-				parameters: { ...parameters, options: { combineIntoBatches: batches } },
+				parameters: { .../** @type {object} */ (parameters), options: { combineIntoBatches: batches } },
 			})),
 		);
 		await n8n.importCredentials(

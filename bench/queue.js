@@ -21,17 +21,16 @@
  * with the standard plan divided by the number of workers (what a user can set today so that the
  * workers together stay within the portal's limit).
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { packPackage, REPO } = require('../harness/n8n-harness');
+const { packPackage, REPO, PACKAGE_NAME } = require('../harness/n8n-harness');
 const { createQueueCluster } = require('../harness/queue-harness');
 const { postgresBinDir } = require('../harness/services');
 const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../harness/queueLoad');
-const { PACKAGE_NAME } = require('../harness/n8n-harness');
 const { runBurstCase, renderBurst } = require('./burst');
+const { say, commandOutput } = require('./format');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -57,7 +56,6 @@ const COMMAND = ['node bench/queue.js', ...args].join(' ');
 const START = '<!-- B5 queue mode: written by bench/queue.js (npm run bench:queue); npm run bench keeps it -->';
 const END = '<!-- end of B5 -->';
 
-const say = (text) => process.stdout.write(`${text}\n`);
 const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
 
 /** The credential's plan for a case: Standard, or (split) Custom with the standard plan divided among the workers. */
@@ -90,14 +88,7 @@ async function runCase(line, tarball, workers, split = false) {
 }
 
 function machine() {
-	const run = (command, commandArgs) => {
-		try {
-			return execFileSync(command, commandArgs, { encoding: 'utf8' }).trim();
-		} catch {
-			return 'n/a';
-		}
-	};
-	return { nproc: run('nproc', []), load: os.loadavg().map((v) => v.toFixed(2)).join(', ') };
+	return { nproc: commandOutput('nproc', []), load: os.loadavg().map((v) => v.toFixed(2)).join(', ') };
 }
 
 function render(results, totalS) {

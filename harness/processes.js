@@ -14,6 +14,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+
 /** @type {string | undefined} the reaper's ledger, once something was started */
 let ledger;
 
@@ -107,22 +108,22 @@ function exitNumber(code, signal) {
 	return 128 + (signal ? (os.constants.signals[/** @type {NodeJS.Signals} */ (signal)] ?? 0) : 0);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Polls `check` until it returns true; throws after `timeoutMs` or as soon as `child` (when given)
- * has exited, with `describe()` in the message (a log tail).
- * @param {() => Promise<boolean>} check
- * @param {{ timeoutMs: number, what: string, child?: import('node:child_process').ChildProcess, describe?: () => string, intervalMs?: number }} options
+ * Keeps the last `limit` characters of a child's stdout and stderr (for error messages).
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {() => string} the output so far
  */
-async function waitFor(check, { timeoutMs, what, child, describe = () => '', intervalMs = 500 }) {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`${what}: the process exited (${child.exitCode ?? child.signalCode}):\n${describe()}`);
-		if (await check()) return;
-		await sleep(intervalMs);
-	}
-	throw new Error(`${what}: not ready within ${timeoutMs} ms:\n${describe()}`);
+function keepOutput(child, limit) {
+	let output = '';
+	const keep = (chunk) => {
+		output = (output + chunk.toString()).slice(-limit);
+	};
+	child.stdout?.on('data', keep);
+	child.stderr?.on('data', keep);
+	return () => output;
 }
 
-module.exports = { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, sleep, waitFor };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+
+module.exports = { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, keepOutput, sleep };

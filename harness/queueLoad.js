@@ -9,17 +9,10 @@
 
 const { startSandbox } = require('../sandbox');
 const { sleep } = require('./processes');
+const { EXAMPLE, EXAMPLE_ACTION_CODE, exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('./example-loop');
 
-const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'queueExampleLoop';
-const EXAMPLE_CREDENTIAL = { id: 'b24ExampleHook01', name: 'Bitrix24 webhook' };
-const TRIGGER = /** @type {{ webhookId: string }} */ (EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')));
 const WRITING_METHODS = ['bizproc.activity.log', 'bizproc.event.send', 'batch'];
-
-/** What the example workflow writes into business process number `n`, in order. */
-function expectedLines(n) {
-	return [`n8n received the request for DEAL_${n} (order ORD-${n})`, 'Order checked by n8n:\n- stock reserved\n- invoice prepared', 'n8n finished: approved'];
-}
 
 /**
  * The portal for the load: the standard plan (burst 50, 2 per second), running requests side by
@@ -36,19 +29,14 @@ async function startLoadPortal({ maxLifetimeMs, parallelWorkersMaxDelayMs = Numb
  * and the example workflow, and activates it.
  * @param {Record<string, unknown>} [plan] credential fields, e.g. { portalPlan: 'custom', rateLimitBurst: 25, rateLimitDrainPerSecond: 1 }
  */
-async function installExample(cluster, portal, plan = { portalPlan: 'standard' }) {
-	await cluster.main.importCredentials([
-		{ ...EXAMPLE_CREDENTIAL, type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, ...plan } },
-	]);
-	await cluster.main.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
-	await cluster.main.activateWorkflow(EXAMPLE_ID);
+async function installExample(cluster, portal, plan) {
+	await cluster.main.importCredentials([exampleCredential(portal, plan)]);
+	await installExampleWorkflow(cluster.main, EXAMPLE_ID);
 }
 
 /** The example's production URL on the webhook processor; waits until that process serves it. */
 async function exampleHandlerUrl(cluster) {
-	const url = `${cluster.webhookBaseUrl}/webhook/${TRIGGER.webhookId}/bitrix24-bizproc`;
-	await cluster.main.waitForWebhook(url, 120_000);
-	return url;
+	return await waitForExampleHandler(cluster.main, { baseUrl: cluster.webhookBaseUrl, timeoutMs: 120_000 });
 }
 
 /**
@@ -90,8 +78,8 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 		Array.from({ length: processes }, async (_, n) => {
 			const workflowId = `queue-load-${firstCallAt}-${n}`;
 			try {
-				const run = await portal.startWorkflow({ handlerUrl, workflowId, code: 'n8n_check_order', properties: { Order: `ORD-${n}` }, documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${n}`] });
-				return { n, workflowId, handlerStatus: String(run.handlerStatus), answeredMs: Date.now() - firstCallAt };
+				const run = await portal.startWorkflow({ handlerUrl, workflowId, code: EXAMPLE_ACTION_CODE, properties: { Order: `ORD-${n}` }, documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${n}`] });
+				return { n, workflowId, handlerStatus: String(run.handlerStatus), handlerBody: String(run.handlerBody ?? ''), answeredMs: Date.now() - firstCallAt };
 			} catch (error) {
 				// The sandbox gives a handler 30 s to answer, as a portal gives it a limited time.
 				return { n, workflowId, handlerStatus: /** @type {Error} */ (error).name, answeredMs: Date.now() - firstCallAt };
@@ -147,6 +135,8 @@ async function runLoad({ cluster, portal, handlerUrl, processes, timeoutMs, onPr
 	return {
 		processes,
 		handlerStatuses: countBy(runs.map((run) => run.handlerStatus)),
+		// What n8n answered when it did not accept a call (its error text says whose trouble it was).
+		refusals: countBy(runs.filter((run) => run.handlerStatus !== '200').map((run) => `${run.handlerStatus} ${(run.handlerBody ?? '').slice(0, 160)}`)),
 		handlerCallsS: (lastCallAnsweredAt - firstCallAt) / 1000,
 		handlerAnswerS: { median: answerTimes[Math.floor(answerTimes.length / 2)] / 1000, slowest: answerTimes[answerTimes.length - 1] / 1000 },
 		completed: snapshots.filter(({ workflow }) => workflow.state === 'completed').length,
@@ -192,7 +182,7 @@ function describeLoad(figures) {
 	const { portal } = figures;
 	const pct = portal.calls ? ((portal.refused / portal.calls) * 100).toFixed(1) : '0.0';
 	return (
-		`handler calls answered ${Object.entries(figures.handlerStatuses).map(([status, count]) => `${count}× ${status}`).join(', ')} (median ${figures.handlerAnswerS.median.toFixed(1)} s, slowest ${figures.handlerAnswerS.slowest.toFixed(1)} s); ` +
+		`handler calls answered ${Object.entries(figures.handlerStatuses).map(([status, count]) => `${count}× ${status}`).join(', ')}${Object.keys(figures.refusals).length ? ` [${Object.entries(figures.refusals).map(([answer, count]) => `${count}× ${answer}`).join('; ')}]` : ''} (median ${figures.handlerAnswerS.median.toFixed(1)} s, slowest ${figures.handlerAnswerS.slowest.toFixed(1)} s); ` +
 		`${figures.correct}/${figures.processes} processes with their lines once and in order and their result (${Object.entries(figures.verdicts).map(([verdict, count]) => `${count} ${verdict}`).join(', ')}); ` +
 		`${figures.executions} executions (${Object.entries(figures.executionStatuses).map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}), ` +
 		`split ${Object.entries(figures.perWorker).map(([worker, count]) => `${worker}: ${count}`).join(', ')}${figures.unattributed ? `, unattributed: ${figures.unattributed}` : ''}; ` +

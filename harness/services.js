@@ -15,7 +15,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
-const { spawnGroup, stopGroup, throwAwayDir, removeDir, freePort, waitFor } = require('./processes');
+const { spawnGroup, stopGroup, throwAwayDir, removeDir, freePort, keepOutput } = require('./processes');
+const { until } = require('./until');
 
 const POSTGRES_USER = 'postgres';
 const DATABASE = 'n8n';
@@ -54,15 +55,26 @@ function postgresIdentity() {
 	return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
-/** Keeps a process's output (the last 200 kB) for error messages. */
-function keepOutput(child) {
-	let log = '';
-	const keep = (chunk) => {
-		log = (log + chunk.toString()).slice(-200_000);
+/**
+ * Starts a server in the foreground in its own process group (killed with everything else if the
+ * test dies) and waits until `isReady()`; stops it (and removes `dir`) and throws when it exits or
+ * is not ready within `timeoutMs`. Its output (the last 200 kB) is kept for error messages.
+ * @param {{ what: string, command: string, args: string[], dir: string, spawnOptions?: import('node:child_process').SpawnOptions, stopSignal: NodeJS.Signals, isReady: () => Promise<boolean>, timeoutMs: number }} options
+ */
+async function startServer({ what, command, args, dir, spawnOptions = {}, stopSignal, isReady, timeoutMs }) {
+	const server = spawnGroup(command, args, { ...spawnOptions, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+	const log = keepOutput(server, 200_000);
+	const stop = async () => {
+		await stopGroup(server, { signal: stopSignal, graceMs: 10_000 });
+		removeDir(dir);
 	};
-	child.stdout?.on('data', keep);
-	child.stderr?.on('data', keep);
-	return () => log;
+	try {
+		await until(isReady, timeoutMs, what, { child: server, describe: log, intervalMs: 200 });
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { log, stop };
 }
 
 /**
@@ -87,28 +99,25 @@ async function startPostgres({ timeoutMs = 60_000 } = {}) {
 		throw new Error(`initdb failed: ${/** @type {any} */ (error).stderr ?? /** @type {Error} */ (error).message}`);
 	}
 	const port = await freePort();
-	// In the foreground, in its own process group: killed with everything else if the test dies.
-	const server = spawnGroup(
-		path.join(bin, 'postgres'),
-		['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-		{ ...asPostgres, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-	);
-	const log = keepOutput(server);
-	const stop = async () => {
-		// SIGINT is Postgres's "fast shutdown"; it stops its own backends.
-		await stopGroup(server, { signal: 'SIGINT', graceMs: 10_000 });
-		removeDir(root);
+	const isReady = async () => {
+		try {
+			execFileSync(path.join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', timeout: 5000 });
+			return true;
+		} catch {
+			return false;
+		}
 	};
+	const { log, stop } = await startServer({
+		what: 'Postgres',
+		command: path.join(bin, 'postgres'),
+		args: ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+		dir: root,
+		spawnOptions: asPostgres,
+		stopSignal: 'SIGINT', // Postgres's "fast shutdown"; it stops its own backends
+		isReady,
+		timeoutMs,
+	});
 	try {
-		const isReady = async () => {
-			try {
-				execFileSync(path.join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', timeout: 5000 });
-				return true;
-			} catch {
-				return false;
-			}
-		};
-		await waitFor(isReady, { timeoutMs, what: 'Postgres', child: server, describe: log, intervalMs: 200 });
 		execFileSync(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', POSTGRES_USER, DATABASE], { stdio: 'pipe', timeout: 30_000 });
 	} catch (error) {
 		await stop();
@@ -161,21 +170,15 @@ async function startRedis({ timeoutMs = 30_000 } = {}) {
 	if (!binary) throw new Error("No redis-server: install Debian's package (apt-get install redis-server)");
 	const dir = throwAwayDir('n8n-queue-redis-');
 	const port = await freePort();
-	const server = spawnGroup(binary, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''], {
-		cwd: dir,
-		stdio: ['ignore', 'pipe', 'pipe'],
+	const { log, stop } = await startServer({
+		what: 'Redis',
+		command: binary,
+		args: ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''],
+		dir,
+		stopSignal: 'SIGTERM',
+		isReady: () => redisAnswers(port),
+		timeoutMs,
 	});
-	const log = keepOutput(server);
-	const stop = async () => {
-		await stopGroup(server, { signal: 'SIGTERM', graceMs: 10_000 });
-		removeDir(dir);
-	};
-	try {
-		await waitFor(() => redisAnswers(port), { timeoutMs, what: 'Redis', child: server, describe: log, intervalMs: 200 });
-	} catch (error) {
-		await stop();
-		throw error;
-	}
 	return {
 		host: '127.0.0.1',
 		port,

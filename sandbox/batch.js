@@ -5,7 +5,8 @@ const { RestError, errors } = require('./errors');
 const { upperKeys, isPhpEmpty } = require('./bodies');
 const { timeBlock } = require('./timing');
 const { ListPage } = require('./listQuery');
-const { PHP_WHITESPACE, parsePhpUrl, parsePhpQueryString, phpArrayToJs, phpStringForReplace, isPhpIntKey } = require('./php');
+const { PHP_WHITESPACE, phpArrayToJs, phpStringForReplace, isPhpIntKey } = require('./phpValues');
+const { parsePhpUrl, parsePhpQueryString } = require('./phpUrl');
 
 /**
  * `batch`, step for step as the core runs it (rest module: CRestProvider::methodsBatch in

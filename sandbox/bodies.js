@@ -3,11 +3,12 @@
 
 /**
  * Request parameters the way PHP (and so the portal) sees them: query string and form bodies with
- * bracket keys (`a[b][c]=1`, `a[]=x`, parsed by PHP's rules, see php.js), or a JSON body decoded by
+ * bracket keys (`a[b][c]=1`, `a[]=x`, parsed by PHP's rules, see phpUrl.js), or a JSON body decoded by
  * PHP's json_decode rules. Query and body are merged, body winning.
  */
 
-const { parsePhpQueryString, phpJsonDecode } = require('./php');
+const { parsePhpQueryString } = require('./phpUrl');
+const { phpJsonDecode } = require('./phpJson');
 
 /** @typedef {Record<string, any>} Params */
 

@@ -46,6 +46,12 @@ async function main() {
 			console.log(`[log] ${time} workflow ${workflowId}: ${JSON.stringify(shown)}`);
 		},
 	});
+	// Before anything is printed: whoever reads "Stop with Ctrl+C" may send it at once.
+	const stop = () => {
+		void portal.close().then(() => process.exit(0));
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
 	const { eventToken } = portal.issueEventToken();
 	// Something to start business processes on by hand: a deal and two templates for deals.
 	/** @type {import('./documents').DocumentId} */
@@ -85,12 +91,6 @@ OAuth application:
   portal URL     ${oauth.portalUrl}
 
 Written log lines appear below. Stop with Ctrl+C.`);
-
-	const stop = () => {
-		void portal.close().then(() => process.exit(0));
-	};
-	process.on('SIGINT', stop);
-	process.on('SIGTERM', stop);
 }
 
 main().catch((error) => {

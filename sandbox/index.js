@@ -260,8 +260,8 @@ async function startSandbox(options = {}) {
 		 * properties }` calls an installed action's (or robot's) HANDLER and waits for bizproc.event.send
 		 * (unless it does not subscribe); `{ type: 'approve' | 'review' | 'request' | 'requestOptional',
 		 * users, name, … }` creates a task and waits for it. `{=Template:NAME}` in properties and task names
-		 * takes the parameter's value. See processes.js for every option.
-		 * @param {import('./processes').TemplateDefinition} definition
+		 * takes the parameter's value. See processTemplates.js for every option.
+		 * @param {import('./processTemplates').TemplateDefinition} definition
 		 */
 		addTemplate: (definition) => engine.addTemplate(definition),
 		/**

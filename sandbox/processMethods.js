@@ -6,7 +6,7 @@ const { upperKeys, isPhpEmpty } = require('./bodies');
 const { portalDate } = require('./timing');
 const { readDocumentId, sameDocumentType, documentUrl } = require('./documents');
 const { readListQuery, startOf, offsetPage, pageNumberPage } = require('./listQuery');
-const { USER_STATUS } = require('./processes');
+const { USER_STATUS } = require('./processTasks');
 
 /**
  * The business process methods of the bizproc scope: bizproc.workflow.start / instances / terminate /
@@ -42,7 +42,7 @@ const TASK_FIELDS = [
 /** CBPDocumentEventType::Automation: template.list never shows robot templates ('<AUTO_EXECUTE' => 8). */
 const AUTOMATION = 8;
 
-/** The template's steps the way TEMPLATE shows an activity tree (simplified). @param {import('./processes').Template} template */
+/** The template's steps the way TEMPLATE shows an activity tree (simplified). @param {import('./processTemplates').Template} template */
 function templateTree(template) {
 	const children = template.steps.map((step) =>
 		step.type === 'action'
@@ -83,7 +83,7 @@ function createProcessMethods({ engine, documents, adminUserIds, subordinates, e
 		TEMPLATE_ID: String(instance.template.id),
 	});
 
-	/** @param {import('./processes').Template} template */
+	/** @param {import('./processTemplates').Template} template */
 	const templateRow = (template) => ({
 		ID: String(template.id),
 		MODULE_ID: template.documentType[0],

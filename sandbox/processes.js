@@ -2,30 +2,24 @@
 'use strict';
 
 const { RestError } = require('./errors');
-const { newWorkflowId, newActivityName } = require('./ids');
+const { newWorkflowId } = require('./ids');
 const { portalDate } = require('./timing');
+const { substitute, checkTemplate } = require('./processTemplates');
+const { TASK_STATUS, COMPLETABLE_ACTIVITIES, newTask, checkTaskAnswer, taskOutcome } = require('./processTasks');
 
 /**
- * Business process templates and the processes running them: a template is a sequence of steps
- * (our application action, or a task for people); a process runs its steps one after another, calls
- * the action's HANDLER like a portal, waits for bizproc.event.send or for the task's answer, and
- * finishes after the last step. Simplified from the bizproc runtime (CBPRuntime, CBPDocument).
+ * The processes running business process templates (processTemplates.js): a process runs its steps
+ * one after another, calls the action's HANDLER like a portal, waits for bizproc.event.send or for the
+ * task's answer (processTasks.js), and finishes after the last step. Simplified from the bizproc
+ * runtime (CBPRuntime, CBPDocument).
  *
  * @typedef {import('./documents').DocumentId} DocumentId
- * @typedef {{ Name: string, Description?: string, Type?: string, Required?: boolean | 'Y' | 'N', Multiple?: boolean | 'Y' | 'N', Options?: unknown, Default?: unknown }} TemplateParameter
- * @typedef {{ id: string, name: string, type?: string, description?: string, required?: boolean, multiple?: boolean, options?: unknown, default?: unknown }} RequestField
- * @typedef {{ type: 'action', code: string, properties?: Record<string, any>, useSubscription?: boolean, timeoutDuration?: number, title?: string }} ActionStep
- * @typedef {{
- *   type: 'approve' | 'review' | 'request' | 'requestOptional', users: number[], name: string, description?: string,
- *   approveType?: 'any' | 'all', showComment?: boolean, commentRequired?: 'N' | 'Y' | 'YA' | 'YR', fields?: RequestField[],
- *   delegationType?: 'subordinates' | 'all' | 'none', statusMessage?: string, activity?: string,
- * }} TaskStep `activity` overrides the activity class (e.g. one REST cannot complete, for ERROR_TASK_TYPE)
- * @typedef {ActionStep | TaskStep} Step
- * @typedef {{
- *   documentType: DocumentId, name: string, description?: string, parameters?: Record<string, TemplateParameter>,
- *   steps: Step[], autoExecute?: number, userId?: number, systemCode?: string,
- * }} TemplateDefinition
- * @typedef {TemplateDefinition & { id: number, modified: number }} Template
+ * @typedef {import('./processTemplates').TemplateDefinition} TemplateDefinition
+ * @typedef {import('./processTemplates').Template} Template
+ * @typedef {import('./processTemplates').ActionStep} ActionStep
+ * @typedef {import('./processTemplates').TaskStep} TaskStep
+ * @typedef {import('./processTasks').Task} Task
+ * @typedef {import('./processTasks').TaskUser} TaskUser
  * @typedef {{ code: string, activityName: string, handlerUrl: string, handlerStatus?: number, error?: string }} HandlerCall
  * @typedef {{
  *   id: string, template: Template, documentId: DocumentId, documentName: string, startedBy: number, started: number, modified: number,
@@ -33,72 +27,10 @@ const { portalDate } = require('./timing');
  *   waitingFor: { kind: 'action', activityName: string } | { kind: 'task', taskId: number } | null,
  *   returnValues: Record<string, any>, handlerCalls: HandlerCall[], taskResults: Array<Record<string, any>>,
  * }} Instance
- * @typedef {{ userId: number, status: number, originalUserId: number }} TaskUser
- * @typedef {{
- *   id: number, workflowId: string, step: TaskStep, activity: string, activityName: string, name: string, description: string,
- *   users: TaskUser[], status: number, modified: number, parameters: Record<string, any>,
- * }} Task
  */
 
 /** setTimeout's longest wait. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** CBPTaskStatus: the task as a whole. */
-const TASK_STATUS = { running: 0, yes: 1, no: 2, ok: 3, timeout: 4, cancel: 5 };
-/** CBPTaskUserStatus: one user's answer. */
-const USER_STATUS = { waiting: 0, yes: 1, no: 2, ok: 3, cancel: 4 };
-/** The activities bizproc.task.complete accepts (RestService::ALLOWED_TASK_ACTIVITIES). */
-const ACTIVITY_OF_STEP = { approve: 'ApproveActivity', review: 'ReviewActivity', request: 'RequestInformationActivity', requestOptional: 'RequestInformationOptionalActivity' };
-const COMPLETABLE_ACTIVITIES = Object.values(ACTIVITY_OF_STEP);
-
-/**
- * Texts the activities answer when they refuse a task form. Unconfirmed: the core's language files
- * (BPAA_ACT_NO_ACTION, BPAA_ACT_COMMENT_ERROR, the request's required-field message) were not seen.
- */
-const TASK_TEXTS = {
-	noAction: 'This action is not available for the task',
-	commentRequired: (/** @type {string} */ label) => `The field "${label}" is required`,
-	fieldRequired: (/** @type {string} */ name) => `The field "${name}" is required`,
-};
-
-const taskError = (/** @type {string} */ text) => new RestError(400, 'ERROR_TASK_EXECUTION', text);
-
-/**
- * `{=Template:Name}` in texts of a step takes the process's parameter value.
- * @param {unknown} value
- * @param {Record<string, any>} parameters
- * @returns {unknown}
- */
-function substitute(value, parameters) {
-	if (typeof value === 'string') {
-		return value.replace(/\{=Template:([A-Za-z0-9_]+)\}/g, (_, name) => {
-			const given = parameters[name];
-			return Array.isArray(given) ? given.join(', ') : String(given ?? '');
-		});
-	}
-	/** @type {(item: unknown) => unknown} */
-	const inner = (item) => substitute(item, parameters);
-	if (Array.isArray(value)) return value.map(inner);
-	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inner(v)]));
-	return value;
-}
-
-function checkTemplate(/** @type {TemplateDefinition} */ definition) {
-	const fail = (/** @type {string} */ why) => {
-		throw new Error(`addTemplate: ${why}`);
-	};
-	if (!definition || typeof definition.name !== 'string' || definition.name === '') fail('a template needs a name');
-	const type = definition.documentType;
-	if (!Array.isArray(type) || type.length !== 3) fail('documentType is [module, entity, type], e.g. [\'crm\', \'CCrmDocumentDeal\', \'DEAL\']');
-	if (!Array.isArray(definition.steps)) fail('steps is a list');
-	for (const step of definition.steps) {
-		if (step.type === 'action') {
-			if (typeof step.code !== 'string' || step.code === '') fail('an action step needs the code of an installed action or robot');
-		} else if (Object.hasOwn(ACTIVITY_OF_STEP, step.type)) {
-			if (!Array.isArray(step.users) || step.users.length === 0) fail(`a ${step.type} step needs users`);
-			if (typeof step.name !== 'string' || step.name === '') fail(`a ${step.type} step needs a name`);
-		} else fail(`unknown step type ${JSON.stringify(/** @type {any} */ (step).type)}`);
-	}
-}
 
 /**
  * @param {{
@@ -189,41 +121,8 @@ function createProcessEngine({ workflows, findActivity, prepareActionCall, later
 
 	/** @param {Instance} instance @param {TaskStep} step */
 	function createTask(instance, step) {
-		const showComment = step.showComment ?? true;
-		/** @type {Record<string, any>} */
-		const parameters = { CommentLabel: 'Comment', CommentRequired: step.commentRequired ?? 'N', ShowComment: showComment ? 'Y' : 'N' };
-		if (step.type === 'approve') Object.assign(parameters, { StatusYesLabel: 'Approve', StatusNoLabel: 'Reject' });
-		else if (step.type === 'review') parameters.StatusOkLabel = 'Reviewed';
-		else {
-			parameters.StatusOkLabel = 'Save';
-			if (step.type === 'requestOptional') parameters.StatusCancelLabel = 'Reject';
-			parameters.Fields = (step.fields ?? []).map((field) => ({
-				Id: field.id,
-				Type: field.type ?? 'string',
-				Name: field.name,
-				Description: field.description ?? '',
-				Multiple: field.multiple ?? false,
-				Required: field.required ?? false,
-				Options: field.options ?? null,
-				Settings: null,
-				Default: field.default ?? '',
-			}));
-		}
 		lastTaskId += 1;
-		/** @type {Task} */
-		const task = {
-			id: lastTaskId,
-			workflowId: instance.id,
-			step,
-			activity: step.activity ?? ACTIVITY_OF_STEP[step.type],
-			activityName: newActivityName(),
-			name: String(substitute(step.name, instance.parameters)),
-			description: String(substitute(step.description ?? '', instance.parameters)),
-			users: [...new Set(step.users)].map((userId) => ({ userId, status: USER_STATUS.waiting, originalUserId: userId })),
-			status: TASK_STATUS.running,
-			modified: Date.now(),
-			parameters,
-		};
+		const task = newTask(lastTaskId, instance.id, step, instance.parameters);
 		tasks.set(task.id, task);
 		if (step.statusMessage) instance.stateTitle = step.statusMessage;
 		instance.waitingFor = { kind: 'task', taskId: task.id };
@@ -341,34 +240,12 @@ function createProcessEngine({ workflows, findActivity, prepareActionCall, later
 		 * @param {Task} task @param {TaskUser} user
 		 * @param {{ status: number, comment: string | null, fields: Record<string, any> | null }} answer
 		 */
-		answerTask(task, user, { status, comment, fields }) {
-			const { step } = task;
-			const approving = status === USER_STATUS.yes;
-			if (step.type === 'approve' ? status !== USER_STATUS.yes && status !== USER_STATUS.no : step.type === 'requestOptional' ? status !== USER_STATUS.ok && status !== USER_STATUS.cancel : status !== USER_STATUS.ok) {
-				throw taskError(TASK_TEXTS.noAction);
-			}
-			const required = task.parameters.CommentRequired;
-			const needsComment = task.parameters.ShowComment === 'Y' && (required === 'Y' || (step.type === 'approve' && ((required === 'YA' && approving) || (required === 'YR' && !approving))));
-			if (needsComment && !comment?.trim()) throw taskError(TASK_TEXTS.commentRequired(task.parameters.CommentLabel));
-			/** @type {Record<string, any>} */
-			const values = {};
-			if (status === USER_STATUS.ok && (step.type === 'request' || step.type === 'requestOptional')) {
-				for (const field of step.fields ?? []) {
-					const value = fields?.[field.id];
-					if (field.required && (value === undefined || value === '' || value === null)) throw taskError(TASK_TEXTS.fieldRequired(field.name));
-					if (value !== undefined) values[field.id] = value;
-				}
-			}
-			user.status = status;
+		answerTask(task, user, answer) {
+			const result = checkTaskAnswer(task, user, answer);
+			user.status = answer.status;
 			task.modified = Date.now();
-			const result = { userId: user.userId, comment: comment ?? '', ...(Object.keys(values).length ? { fields: values } : {}) };
-			const everyone = (/** @type {number} */ wanted) => task.users.every((u) => u.status === wanted);
-			if (step.type === 'approve') {
-				if (!approving) closeTask(task, TASK_STATUS.no, result);
-				else if ((step.approveType ?? 'any') === 'any' || everyone(USER_STATUS.yes)) closeTask(task, TASK_STATUS.yes, result);
-			} else if (step.type === 'review') {
-				if ((step.approveType ?? 'any') === 'any' || everyone(USER_STATUS.ok)) closeTask(task, TASK_STATUS.ok, result);
-			} else closeTask(task, status === USER_STATUS.cancel ? TASK_STATUS.cancel : TASK_STATUS.ok, result);
+			const outcome = taskOutcome(task, answer.status);
+			if (outcome !== undefined) closeTask(task, outcome, result);
 			changed();
 		},
 
@@ -408,4 +285,4 @@ function processSnapshot(instance, allTasks) {
 	});
 }
 
-module.exports = { createProcessEngine, processSnapshot, TASK_STATUS, USER_STATUS };
+module.exports = { createProcessEngine, processSnapshot };

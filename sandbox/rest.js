@@ -4,7 +4,7 @@
 const { RestError, errors } = require('./errors');
 const { timeBlock, OPERATING_WINDOW_SECONDS } = require('./timing');
 const { createBatchMethod, countBatchCommands } = require('./batch');
-const { PhpFatalError } = require('./php');
+const { PhpFatalError } = require('./phpValues');
 const { ListPage } = require('./listQuery');
 
 /**

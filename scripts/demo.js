@@ -7,59 +7,36 @@
  */
 const path = require('node:path');
 
-const { startSandbox } = require('../sandbox');
 const { fixture } = require('../harness/fixtures');
-const { createN8nInstance, packPackage } = require('../harness/n8n-harness');
+const { packedPackage } = require('../harness/n8n-harness');
+const { startN8nAndSandbox } = require('../harness/n8n-and-sandbox');
+const { EXAMPLE, exampleCredential, installExampleWorkflow, waitForExampleHandler, registerExampleAction } = require('../harness/example-loop');
 
-const EXAMPLE = require('../examples/bitrix24-bizproc-loop.workflow.json');
 const WORKFLOW_ID = 'bitrix24Example1';
 const STARTER_ID = 'bitrix24Starter1';
-const CREDENTIAL_ID = 'b24ExampleHook01';
 
 const step = (text) => process.stdout.write(`\n▶ ${text}\n`);
 const detail = (text) => process.stdout.write(`  ${text}\n`);
 
-async function waitFor(condition, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (condition()) return;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
-
 async function main() {
-	let portal;
-	let n8n;
+	step('Packing this package, to install it into a fresh n8n as n8n installs community packages');
+	detail(path.basename(packedPackage()));
+	step('Starting the sandbox Bitrix24 portal (127.0.0.1, standard plan limits: 50 calls, then 2/s) and the n8n,');
+	detail('with the credential imported (the sandbox webhook, and the application token the trigger checks)');
+	// `sandbox: {}`: the portal's default rate limit. Both stop themselves after 15 min at the latest.
+	const { portal, n8n, stop } = await startN8nAndSandbox({ sandbox: {}, maxLifetimeMs: 15 * 60 * 1000, credentials: (sandbox) => [exampleCredential(sandbox)] });
 	try {
-		step('Starting the sandbox Bitrix24 portal (127.0.0.1, standard plan limits: 50 calls, then 2/s)');
-		portal = await startSandbox({ maxLifetimeMs: 15 * 60 * 1000 });
 		detail(`portal: ${portal.baseUrl}`);
-
-		step('Packing this package and installing it into a fresh n8n, as n8n installs community packages');
-		const tarball = packPackage();
-		detail(path.basename(tarball));
-		n8n = await createN8nInstance({ line: '2', tarball, maxLifetimeMs: 15 * 60 * 1000 });
 		detail(`n8n ${n8n.version}, user folder ${n8n.userFolder}`);
 
-		step('Importing the credential (the sandbox webhook, and the application token the trigger checks)');
-		await n8n.importCredentials([
-			{
-				id: CREDENTIAL_ID,
-				name: 'Bitrix24 webhook',
-				type: 'bitrix24WebhookApi',
-				data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, portalPlan: 'standard' },
-			},
-		]);
-
 		step(`Importing and activating the example workflow: ${EXAMPLE.nodes.map((node) => node.name).join(' → ')}`);
-		await n8n.importWorkflow({ ...EXAMPLE, id: WORKFLOW_ID, active: false });
-		await n8n.activateWorkflow(WORKFLOW_ID);
+		await installExampleWorkflow(n8n, WORKFLOW_ID);
+		const credential = exampleCredential(portal);
 		const starter = fixture('start-process.workflow.json', {
 			__WORKFLOW_ID__: STARTER_ID,
 			__AUTHENTICATION__: 'webhook',
-			__CREDENTIAL_TYPE__: 'bitrix24WebhookApi',
-			__CREDENTIAL_ID__: CREDENTIAL_ID,
+			__CREDENTIAL_TYPE__: credential.type,
+			__CREDENTIAL_ID__: credential.id,
 		});
 		step(`Importing and activating a workflow that starts business processes: ${starter.nodes.map((node) => node.name).join(' → ')}`);
 		await n8n.importWorkflow(starter);
@@ -67,37 +44,18 @@ async function main() {
 
 		step('Starting n8n');
 		await n8n.start();
-		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
-		const handlerUrl = `${n8n.baseUrl}/webhook/${trigger?.webhookId}/bitrix24-bizproc`;
-		await n8n.waitForWebhook(handlerUrl);
+		const handlerUrl = await waitForExampleHandler(n8n);
 		// The starter's webhooks (an empty POST: Start refuses it before calling the portal).
 		for (const pathname of ['e2e-start-process-webhook', 'e2e-check-process-webhook']) await n8n.waitForWebhook(`${n8n.baseUrl}/webhook/${pathname}`);
 		detail(`the action's handler (the trigger's production URL): ${handlerUrl}`);
 
 		step('On the portal: our application registers the action (handler: the trigger), and a deal template runs it');
-		const added = await fetch(`${portal.baseUrl}/rest/bizproc.activity.add`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}` },
-			body: JSON.stringify({
-				CODE: 'n8n_check_order',
-				HANDLER: handlerUrl,
-				NAME: 'Check the order in n8n',
-				USE_SUBSCRIPTION: 'Y',
-				PROPERTIES: { Order: { Name: 'Order' } },
-				RETURN_PROPERTIES: { result: { Name: 'Result' } },
-			}),
-		});
-		if ((await added.json()).result !== true) throw new Error('the portal did not register the action');
-		const templateId = portal.addTemplate({
-			documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
-			name: 'Check the order in n8n',
-			parameters: { Order: { Name: 'Order', Type: 'string', Required: true } },
-			steps: [{ type: 'action', code: 'n8n_check_order', properties: { Order: '{=Template:Order}' } }],
-		});
+		const templateId = await registerExampleAction(portal, handlerUrl);
 		portal.addDocument(['crm', 'CCrmDocumentDeal', 'DEAL_1001']);
 		detail(`template ${templateId} "Check the order in n8n" for deals; deal 1001`);
 
 		step('n8n starts the business process (Bitrix24 Business Process node, Workflow > Start)');
+		/** @type {(pathname: string, body: object) => Promise<any>} */
 		const post = async (pathname, body) => {
 			const response = await fetch(`${n8n.baseUrl}/webhook/${pathname}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 			if (response.status !== 200) throw new Error(`n8n answered ${response.status} at /webhook/${pathname}: ${await response.text()}`);
@@ -110,7 +68,7 @@ async function main() {
 		try {
 			await portal.waitForProcess(started.workflowId, (process) => process.state === 'completed', 60_000);
 		} catch (error) {
-			for (const execution of await n8n.storedExecutions()) {
+			for (const execution of await n8n.readExecutions()) {
 				const failed = execution.data.resultData.error;
 				detail(`n8n execution ${execution.id}: ${execution.status}${failed ? ` — ${failed.message} (${failed.description ?? ''})` : ''}`);
 			}
@@ -132,8 +90,7 @@ async function main() {
 		detail(running.length === 0 ? 'not running any more: it finished' : `still running: ${running.map((row) => row.ID).join(', ')}`);
 		step('Done. Stopping n8n and the portal.');
 	} finally {
-		await n8n?.dispose();
-		await portal?.close();
+		await stop();
 	}
 }
 

@@ -1,7 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call, TIME_FIELDS } = require('./helpers');
+const { call, TIME_FIELDS, activityLogUrl, logMessages } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -9,9 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => portal.close());
 
-const logUrl = () => `${portal.webhookUrl}bizproc.activity.log`;
-const log = (json) => call(logUrl(), { json });
-const messages = (workflowId) => portal.workflow(workflowId).logLines.map((line) => line.message);
+const log = (json) => call(activityLogUrl(portal), { json });
 
 describe('event tokens', () => {
 	test('have the portal shape: workflowId|activityName|eventId.hmacSha256', () => {
@@ -48,7 +46,7 @@ describe('bizproc.activity.log', () => {
 		expect(answer.body.time.date_start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
 		expect(answer.body.time.date_finish).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
 		expect(answer.body.time.operating_reset_at).toBeGreaterThan(answer.body.time.start);
-		expect(messages(workflowId)).toEqual(['Please wait for answer!']);
+		expect(logMessages(portal, workflowId)).toEqual(['Please wait for answer!']);
 		expect(portal.logLines().filter((l) => l.workflowId === workflowId)).toEqual([
 			{ workflowId, time: expect.any(String), message: 'Please wait for answer!' },
 		]);
@@ -58,7 +56,7 @@ describe('bizproc.activity.log', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		await log({ event_token: eventToken, log_message: 'one' });
 		await log({ event_token: eventToken, log_message: 'two' });
-		expect(messages(workflowId)).toEqual(['one', 'two']);
+		expect(logMessages(portal, workflowId)).toEqual(['one', 'two']);
 		expect(portal.workflow(workflowId).state).toBe('waiting');
 	});
 
@@ -73,7 +71,7 @@ describe('bizproc.activity.log', () => {
 		const answer = await log({ event_token: mangle(eventToken), log_message: 'x' });
 		expect(answer.status).toBe(403);
 		expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied!' });
-		expect(messages(workflowId)).toEqual([]);
+		expect(logMessages(portal, workflowId)).toEqual([]);
 	});
 
 	test('a missing or non-string token is ACCESS_DENIED', async () => {
@@ -100,14 +98,14 @@ describe('bizproc.activity.log', () => {
 		const answer = await log({ event_token: eventToken, ...message });
 		expect(answer.status).toBe(400);
 		expect(answer.body).toEqual({ error: 'ERROR_EMPTY_LOG_MESSAGE', error_description: 'Empty log message!' });
-		expect(messages(workflowId)).toEqual([]);
+		expect(logMessages(portal, workflowId)).toEqual([]);
 	});
 
 	test('a " " or "00" message is not empty for PHP and is written', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		await log({ event_token: eventToken, log_message: ' ' });
 		await log({ event_token: eventToken, log_message: '00' });
-		expect(messages(workflowId)).toEqual([' ', '00']);
+		expect(logMessages(portal, workflowId)).toEqual([' ', '00']);
 	});
 
 	test.each([
@@ -118,7 +116,7 @@ describe('bizproc.activity.log', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const answer = await log({ event_token: eventToken, log_message: value });
 		expect(answer.body.result).toBe(true);
-		expect(messages(workflowId)).toEqual(['Activity log']);
+		expect(logMessages(portal, workflowId)).toEqual(['Activity log']);
 	});
 
 	test('an action without subscription answers true and writes nothing', async () => {
@@ -127,7 +125,7 @@ describe('bizproc.activity.log', () => {
 		const answer = await log({ event_token: eventToken, log_message: 'x' });
 		expect(answer.status).toBe(200);
 		expect(answer.body.result).toBe(true);
-		expect(messages(workflowId)).toEqual([]);
+		expect(logMessages(portal, workflowId)).toEqual([]);
 	});
 
 	test('an earlier run of the action: its token answers true and writes nothing', async () => {
@@ -136,7 +134,7 @@ describe('bizproc.activity.log', () => {
 		expect(second.eventToken).not.toBe(first.eventToken);
 		expect((await log({ event_token: first.eventToken, log_message: 'old' })).body.result).toBe(true);
 		await log({ event_token: second.eventToken, log_message: 'new' });
-		expect(messages(first.workflowId)).toEqual(['new']);
+		expect(logMessages(portal, first.workflowId)).toEqual(['new']);
 	});
 
 	test('messages are kept byte-exact: Cyrillic, emoji, newlines, 10 KB', async () => {
@@ -144,9 +142,9 @@ describe('bizproc.activity.log', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		for (const text of texts) await log({ event_token: eventToken, log_message: text });
 		const form = new URLSearchParams({ event_token: eventToken, log_message: 'форма 🧾\n' }).toString();
-		await call(logUrl(), { form });
-		expect(messages(workflowId)).toEqual([...texts, 'форма 🧾\n']);
-		expect(Buffer.from(messages(workflowId)[1], 'utf8')).toEqual(Buffer.from('done ✅ 🎉', 'utf8'));
+		await call(activityLogUrl(portal), { form });
+		expect(logMessages(portal, workflowId)).toEqual([...texts, 'форма 🧾\n']);
+		expect(Buffer.from(logMessages(portal, workflowId)[1], 'utf8')).toEqual(Buffer.from('done ✅ 🎉', 'utf8'));
 	});
 
 	test('works through OAuth with auth in the JSON body, as in the docs', async () => {
@@ -154,7 +152,7 @@ describe('bizproc.activity.log', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const answer = await call(`${portal.baseUrl}/rest/bizproc.activity.log`, { json: { event_token: eventToken, log_message: 'via oauth', auth: access_token } });
 		expect(answer.status).toBe(200);
-		expect(messages(workflowId)).toEqual(['via oauth']);
+		expect(logMessages(portal, workflowId)).toEqual(['via oauth']);
 	});
 
 	test('the action closes after timeout_duration: then calls answer true and write nothing', async () => {
@@ -163,7 +161,7 @@ describe('bizproc.activity.log', () => {
 		await new Promise((resolve) => setTimeout(resolve, 1100));
 		expect((await log({ event_token: eventToken, log_message: 'too late' })).body.result).toBe(true);
 		expect(portal.workflow(workflowId).state).toBe('completed');
-		expect(messages(workflowId)).toEqual(['in time']);
+		expect(logMessages(portal, workflowId)).toEqual(['in time']);
 	});
 
 	test('errors do not echo the event token', async () => {

@@ -1,7 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call, TIME_FIELDS } = require('./helpers');
+const { call, TIME_FIELDS, logMessages } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -15,7 +15,6 @@ const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%$
 const logCommand = (eventToken, message) => `bizproc.activity.log?event_token=${encode(eventToken)}&log_message=${encode(message)}`;
 /** The message put into the command as it is, not encoded (the token still is). */
 const rawLogCommand = (eventToken, rawMessage) => `bizproc.activity.log?event_token=${encode(eventToken)}&log_message=${rawMessage}`;
-const messages = (workflowId) => portal.workflow(workflowId).logLines.map((line) => line.message);
 const batch = (cmd, extra = {}) => call(batchUrl(), { json: { halt: 0, cmd, ...extra } });
 const commandsFor = (eventToken, n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, logCommand(eventToken, `m${i}`)]));
 
@@ -33,7 +32,7 @@ describe('batch: the answer', () => {
 		});
 		expect(Object.keys(answer.body.result.result_time.first).sort()).toEqual([...TIME_FIELDS].sort());
 		expect(Object.keys(answer.body.time).sort()).toEqual([...TIME_FIELDS].sort());
-		expect(messages(workflowId)).toEqual(['one & two', 'три']);
+		expect(logMessages(portal, workflowId)).toEqual(['one & two', 'три']);
 	});
 
 	test('no errors: result_error is []; no cmd at all: every section is []', async () => {
@@ -54,7 +53,7 @@ describe('batch: the answer', () => {
 		const form = new URLSearchParams({ halt: '0', 'cmd[a]': logCommand(eventToken, 'a+b=c&d') }).toString();
 		const answer = await call(batchUrl(), { form });
 		expect(answer.body.result.result).toEqual({ a: true });
-		expect(messages(workflowId)).toEqual(['a+b=c&d']);
+		expect(logMessages(portal, workflowId)).toEqual(['a+b=c&d']);
 	});
 
 	test('halt=1 stops at the first error; later commands are missing from the answer', async () => {
@@ -63,14 +62,14 @@ describe('batch: the answer', () => {
 		expect(answer.status).toBe(200);
 		expect(answer.body.result.result).toEqual({ a: true });
 		expect(answer.body.result.result_error).toEqual({ b: { error: 'ERROR_EMPTY_LOG_MESSAGE', error_description: 'Empty log message!' } });
-		expect(messages(workflowId)).toEqual(['before']);
+		expect(logMessages(portal, workflowId)).toEqual(['before']);
 	});
 
 	test('halt is read as PHP (bool): "0", 0, "" and false go on; "false" or "no" stop', async () => {
 		for (const [halt, stops] of [['0', false], [0, false], ['', false], [false, false], ['false', true], ['no', true], [2, true]]) {
 			const { eventToken, workflowId } = portal.issueEventToken();
 			await batch({ a: 'no.such.method', b: logCommand(eventToken, 'after') }, { halt });
-			expect([halt, messages(workflowId)]).toEqual([halt, stops ? [] : ['after']]);
+			expect([halt, logMessages(portal, workflowId)]).toEqual([halt, stops ? [] : ['after']]);
 		}
 	});
 
@@ -80,7 +79,7 @@ describe('batch: the answer', () => {
 		expect(answer.status).toBe(200);
 		expect(Object.keys(answer.body.result.result)).toHaveLength(50);
 		expect(answer.body.result.result_error).toEqual({ c50: { error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' } });
-		expect(messages(workflowId)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+		expect(logMessages(portal, workflowId)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
 	});
 
 	test('120 commands: 70 length errors; with halt=1 the 51st stops the batch', async () => {
@@ -89,7 +88,7 @@ describe('batch: the answer', () => {
 		expect(Object.keys(answer.body.result.result_error)).toHaveLength(70);
 		const halted = await batch(commandsFor(eventToken, 120), { halt: 1 });
 		expect(Object.keys(halted.body.result.result_error)).toEqual(['c50']);
-		expect(messages(workflowId)).toHaveLength(100);
+		expect(logMessages(portal, workflowId)).toHaveLength(100);
 	});
 
 	test('a command that is not a string is skipped (no entry anywhere) but counts toward the 50', async () => {
@@ -99,7 +98,7 @@ describe('batch: the answer', () => {
 		expect(Object.keys(answer.body.result.result)).toHaveLength(48);
 		expect(Object.keys(answer.body.result.result_error)).toEqual(['c48']);
 		expect(answer.body.result.result_error.c48.error).toBe('ERROR_BATCH_LENGTH_EXCEEDED');
-		expect(messages(workflowId)).toHaveLength(48);
+		expect(logMessages(portal, workflowId)).toHaveLength(48);
 	});
 
 	test('download and upload (exact case) and a nested batch are refused per command', async () => {
@@ -154,13 +153,13 @@ describe('batch: what a command carries', () => {
 
 	test.each([
 		['JSON body', (cmd) => call(batchUrl(), { json: { halt: 0, cmd } })],
-		['form body', (cmd) => call(batchUrl(), { form: new URLSearchParams(Object.entries(cmd).map(([k, v]) => [`cmd[${k}]`, v])).toString() })],
+		['form body', (cmd) => call(batchUrl(), { form: new URLSearchParams(Object.entries(cmd).map(([k, v]) => /** @type {[string, string]} */ ([`cmd[${k}]`, String(v)]))).toString() })],
 	])('properly percent-encoded, every text lands exactly, in order (%s)', async (_, send) => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const cmd = Object.fromEntries(verbatimTexts.map((text, i) => [`t${i}`, logCommand(eventToken, text)]));
 		const answer = await send(cmd);
 		expect(answer.body.result.result_error).toEqual([]);
-		expect(messages(workflowId)).toEqual(verbatimTexts);
+		expect(logMessages(portal, workflowId)).toEqual(verbatimTexts);
 	});
 
 	test.each([
@@ -174,7 +173,7 @@ describe('batch: what a command carries', () => {
 	])('not encoded: %s', async (_, raw, written) => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		await batch({ a: rawLogCommand(eventToken, raw) });
-		expect(messages(workflowId)).toEqual([written]);
+		expect(logMessages(portal, workflowId)).toEqual([written]);
 	});
 
 	test('names inside brackets are parsed after decoding: "]" ends a name even encoded, "" or one space appends; values are strings', async () => {
@@ -188,7 +187,7 @@ describe('batch: what a command carries', () => {
 	test('"$result[k0]" as the whole value becomes command k0\'s result (true: not a string, so the default text)', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		await batch({ k0: logCommand(eventToken, 'first'), k1: logCommand(eventToken, '$result[k0]') });
-		expect(messages(workflowId)).toEqual(['first', 'Activity log']);
+		expect(logMessages(portal, workflowId)).toEqual(['first', 'Activity log']);
 	});
 
 	test('inside a longer text: a scalar is put in; "$error[...]" reaches an earlier error', async () => {
@@ -202,7 +201,7 @@ describe('batch: what a command carries', () => {
 		// A match runs to the next white space, so the ";", "," and "!" right after go with it.
 		// "$ERROR" is matched (case-insensitive) but reaches $arResult['ERROR'], which does not exist: replaced by "".
 		// "$error_description[...]" matches as "$error" + "_description[bad][error_description]!".
-		expect(messages(workflowId)).toEqual(['first', 'ok=1 code= ACCESS_DENIED Access denied!', 'ACCESS_DENIED']);
+		expect(logMessages(portal, workflowId)).toEqual(['first', 'ok=1 code= ACCESS_DENIED Access denied!', 'ACCESS_DENIED']);
 	});
 
 	test('a path that ends on an array inside a longer text: 500, earlier commands ran, later ones did not', async () => {
@@ -212,7 +211,7 @@ describe('batch: what a command carries', () => {
 			const { eventToken, workflowId } = portal.issueEventToken();
 			const answer = await batch({ k0: logCommand(eventToken, 'first'), k1: logCommand(eventToken, text), k2: logCommand(eventToken, 'after') });
 			expect([text, answer.status, answer.contentType]).toEqual([text, 500, expect.stringMatching(/^text\/html/)]);
-			expect(messages(workflowId)).toEqual(['first']);
+			expect(logMessages(portal, workflowId)).toEqual(['first']);
 		}
 	});
 
@@ -223,7 +222,7 @@ describe('batch: what a command carries', () => {
 			a: { error: 'ERROR_EMPTY_LOG_MESSAGE', error_description: 'Empty log message!' },
 			b: { error: 'ERROR_EMPTY_LOG_MESSAGE', error_description: 'Empty log message!' },
 		});
-		expect(messages(workflowId)).toEqual([]);
+		expect(logMessages(portal, workflowId)).toEqual([]);
 	});
 });
 

@@ -2,8 +2,8 @@
 
 const { startSandbox } = require('..');
 const { encodeBracketForm } = require('../bodies');
-const { parsePhpQueryString } = require('../php');
-const { call } = require('./helpers');
+const { parsePhpQueryString } = require('../phpUrl');
+const { call, activityLogUrl, logMessages } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -11,33 +11,31 @@ beforeAll(async () => {
 });
 afterAll(() => portal.close());
 
-const logUrl = () => `${portal.webhookUrl}bizproc.activity.log`;
-
 describe('request bodies reach the methods', () => {
 	test('JSON body with lower-case keys', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
-		expect((await call(logUrl(), { json: { event_token: eventToken, log_message: 'json' } })).status).toBe(200);
-		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['json']);
+		expect((await call(activityLogUrl(portal), { json: { event_token: eventToken, log_message: 'json' } })).status).toBe(200);
+		expect(logMessages(portal, workflowId)).toEqual(['json']);
 	});
 
 	test('form body with upper-case keys', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const form = new URLSearchParams({ EVENT_TOKEN: eventToken, LOG_MESSAGE: 'form & more' }).toString();
-		expect((await call(logUrl(), { form })).status).toBe(200);
-		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['form & more']);
+		expect((await call(activityLogUrl(portal), { form })).status).toBe(200);
+		expect(logMessages(portal, workflowId)).toEqual(['form & more']);
 	});
 
 	test('query string with mixed-case keys on GET', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const query = new URLSearchParams({ Event_Token: eventToken, log_Message: 'query' }).toString();
-		expect((await call(`${logUrl()}.json?${query}`)).status).toBe(200);
-		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['query']);
+		expect((await call(`${activityLogUrl(portal)}.json?${query}`)).status).toBe(200);
+		expect(logMessages(portal, workflowId)).toEqual(['query']);
 	});
 
 	test('the body wins over the query for the same key', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
-		await call(`${logUrl()}?log_message=from-query`, { json: { event_token: eventToken, log_message: 'from-body' } });
-		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['from-body']);
+		await call(`${activityLogUrl(portal)}?log_message=from-query`, { json: { event_token: eventToken, log_message: 'from-body' } });
+		expect(logMessages(portal, workflowId)).toEqual(['from-body']);
 	});
 
 	test('PHP bracket keys in a form are parsed into nested values (journal shows them as sent)', async () => {
@@ -53,24 +51,24 @@ describe('request bodies reach the methods', () => {
 		['more than 511 levels', (token) => Buffer.from(`{"event_token":"${token}","log_message":"deep","x":${'['.repeat(511)}${']'.repeat(511)}}`)],
 	])('a JSON body PHP refuses (%s) gives no parameters: ACCESS_DENIED as for a missing token, nothing written', async (_, body) => {
 		const { eventToken, workflowId } = portal.issueEventToken();
-		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(eventToken) });
+		const answer = await fetch(activityLogUrl(portal), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(eventToken) });
 		expect(answer.status).toBe(403);
-		expect((await answer.json()).error).toBe('ACCESS_DENIED');
+		expect((/** @type {any} */ (await answer.json())).error).toBe('ACCESS_DENIED');
 		expect(portal.workflow(workflowId).logLines).toEqual([]);
 	});
 
 	test('a paired surrogate escape and 510 levels are fine', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const body = `{"event_token":"${eventToken}","log_message":"whole \\ud83d\\ude00","x":${'['.repeat(510)}${']'.repeat(510)}}`;
-		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+		const answer = await fetch(activityLogUrl(portal), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
 		expect(answer.status).toBe(200);
-		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['whole 😀']);
+		expect(logMessages(portal, workflowId)).toEqual(['whole 😀']);
 	});
 
 	test('invalid JSON leaves the parameters empty: the token check fails as for a missing token', async () => {
-		const answer = await fetch(logUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"event_token": ' });
+		const answer = await fetch(activityLogUrl(portal), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"event_token": ' });
 		expect(answer.status).toBe(403);
-		expect((await answer.json()).error).toBe('ACCESS_DENIED');
+		expect((/** @type {any} */ (await answer.json())).error).toBe('ACCESS_DENIED');
 	});
 });
 

@@ -48,8 +48,8 @@ describe('CLI', () => {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ TEMPLATE_ID: templateId, DOCUMENT_ID: ['crm', 'CCrmDocumentDeal', 'DEAL_1'] }),
 			});
-			expect((await started.json()).result).toMatch(/^[0-9a-f]{14}\.\d{8}$/);
-			const tasks = await (await fetch(`${webhookUrl}bizproc.task.list`)).json();
+			expect((/** @type {any} */ (await started.json())).result).toMatch(/^[0-9a-f]{14}\.\d{8}$/);
+			const tasks = /** @type {any} */ (await (await fetch(`${webhookUrl}bizproc.task.list`)).json());
 			expect(tasks.result).toEqual([expect.objectContaining({ NAME: 'Approve the deal', DOCUMENT_ID: 'DEAL_1' })]);
 
 			// Run what the printed curl line runs.
@@ -81,6 +81,18 @@ describe('CLI', () => {
 		const bad = startCli(['--parallel-workers-ms', '-5']);
 		expect(await bad.exited).toBe(1);
 		expect(bad.output()).toContain('--parallel-workers-ms needs a number of milliseconds >= 0');
+	});
+
+	test('a SIGINT sent the moment the banner is out stops it cleanly: the handler is in place before it prints', async () => {
+		const cli = startCli(['--no-rate-limit', '--lifetime-minutes', '1']);
+		let sent = false;
+		cli.child.stdout.on('data', () => {
+			if (!sent && cli.output().includes('Ctrl+C')) {
+				sent = true;
+				cli.child.kill('SIGINT');
+			}
+		});
+		expect(await cli.exited).toBe(0);
 	});
 
 	test('refuses unknown arguments', async () => {

@@ -1,7 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call } = require('./helpers');
+const { call, activityLogUrl } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => portal.close());
 
 const send = (json) => call(`${portal.webhookUrl}bizproc.event.send`, { json });
-const log = (json) => call(`${portal.webhookUrl}bizproc.activity.log`, { json });
+const log = (json) => call(activityLogUrl(portal), { json });
 
 describe('bizproc.event.send', () => {
 	test('keeps the return values, completes the action and writes the default log text', async () => {

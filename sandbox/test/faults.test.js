@@ -1,7 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call } = require('./helpers');
+const { call, writeLog, logMessages } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -10,39 +10,36 @@ beforeAll(async () => {
 afterEach(() => portal.clearFaults());
 afterAll(() => portal.close());
 
-const log = (eventToken, message = 'x') => call(`${portal.webhookUrl}bizproc.activity.log`, { json: { event_token: eventToken, log_message: message } });
-const messages = (workflowId) => portal.workflow(workflowId).logLines.map((line) => line.message);
-
 describe('injected faults', () => {
 	test('internalError: 500 INTERNAL_SERVER_ERROR for the next call only, which does not run', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		portal.injectFault({ kind: 'internalError' });
-		const failed = await log(eventToken, 'lost');
+		const failed = await writeLog(portal, eventToken, 'lost');
 		expect(failed.status).toBe(500);
 		expect(failed.body.error).toBe('INTERNAL_SERVER_ERROR');
-		expect((await log(eventToken, 'kept')).status).toBe(200);
-		expect(messages(workflowId)).toEqual(['kept']);
+		expect((await writeLog(portal, eventToken, 'kept')).status).toBe(200);
+		expect(logMessages(portal, workflowId)).toEqual(['kept']);
 	});
 
 	test('count: the next N calls fail', async () => {
 		const { eventToken } = portal.issueEventToken();
 		portal.injectFault({ kind: 'internalError', count: 2 });
-		expect((await log(eventToken)).status).toBe(500);
-		expect((await log(eventToken)).status).toBe(500);
-		expect((await log(eventToken)).status).toBe(200);
+		expect((await writeLog(portal, eventToken, 'x')).status).toBe(500);
+		expect((await writeLog(portal, eventToken, 'x')).status).toBe(500);
+		expect((await writeLog(portal, eventToken, 'x')).status).toBe(200);
 	});
 
 	test('method: only calls of that method count', async () => {
 		const { eventToken } = portal.issueEventToken();
 		portal.injectFault({ kind: 'internalError', method: 'bizproc.activity.log' });
 		expect((await call(`${portal.webhookUrl}profile`)).status).toBe(200);
-		expect((await log(eventToken)).status).toBe(500);
+		expect((await writeLog(portal, eventToken, 'x')).status).toBe(500);
 	});
 
 	test('operationTimeLimit: 429 with time.operating_reset_at', async () => {
 		const { eventToken } = portal.issueEventToken();
 		portal.injectFault({ kind: 'operationTimeLimit', operatingResetAt: 1900000000 });
-		const answer = await log(eventToken);
+		const answer = await writeLog(portal, eventToken, 'x');
 		expect(answer.status).toBe(429);
 		expect(answer.body).toMatchObject({ error: 'OPERATION_TIME_LIMIT', time: { operating_reset_at: 1900000000 } });
 		expect(answer.body.error_description).toEqual(expect.any(String));
@@ -57,7 +54,7 @@ describe('injected faults', () => {
 	test('methodNotFound: 404 ERROR_METHOD_NOT_FOUND for an existing method', async () => {
 		const { eventToken } = portal.issueEventToken();
 		portal.injectFault({ kind: 'methodNotFound' });
-		const answer = await log(eventToken);
+		const answer = await writeLog(portal, eventToken, 'x');
 		expect(answer.status).toBe(404);
 		expect(answer.body).toEqual({ error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' });
 	});
@@ -83,25 +80,25 @@ describe('injected faults', () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		portal.injectFault({ kind: 'slow', delayMs: 300 });
 		const started = Date.now();
-		const answer = await log(eventToken, 'slowly');
+		const answer = await writeLog(portal, eventToken, 'slowly');
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 		expect(answer.status).toBe(200);
-		expect(messages(workflowId)).toEqual(['slowly']);
+		expect(logMessages(portal, workflowId)).toEqual(['slowly']);
 	});
 
 	test('drop: the connection is destroyed and the call did NOT run', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		portal.injectFault({ kind: 'drop' });
-		await expect(log(eventToken, 'never')).rejects.toThrow();
-		expect(messages(workflowId)).toEqual([]);
+		await expect(writeLog(portal, eventToken, 'never')).rejects.toThrow();
+		expect(logMessages(portal, workflowId)).toEqual([]);
 		expect(portal.journal().at(-1)).toMatchObject({ status: 0, error: 'CONNECTION_DROPPED' });
 	});
 
 	test('drop with afterRun: the call ran, then the connection is destroyed', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		portal.injectFault({ kind: 'drop', afterRun: true });
-		await expect(log(eventToken, 'ran once')).rejects.toThrow();
-		expect(messages(workflowId)).toEqual(['ran once']);
+		await expect(writeLog(portal, eventToken, 'ran once')).rejects.toThrow();
+		expect(logMessages(portal, workflowId)).toEqual(['ran once']);
 	});
 
 	test('clearFaults removes pending faults; unknown kinds are refused', async () => {
@@ -125,7 +122,7 @@ describe('faults inside a batch', () => {
 		expect(answer.body.result.result_error).toEqual({ a: blocked, b: blocked });
 		// As in the core, an error entry has no time block: the reset time is not in the answer.
 		expect(Object.keys(answer.body.result.result_time)).toEqual(['p', 'c']);
-		expect(messages(workflowId)).toEqual(['c']);
+		expect(logMessages(portal, workflowId)).toEqual(['c']);
 	});
 
 	test('internalError, methodNotFound and error kinds become that command\'s result_error entry', async () => {
@@ -140,7 +137,7 @@ describe('faults inside a batch', () => {
 			b: { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' },
 			c: { error: 'OVERLOAD_LIMIT', error_description: 'REST API is blocked due to overload.' },
 		});
-		expect(messages(workflowId)).toEqual(['d']);
+		expect(logMessages(portal, workflowId)).toEqual(['d']);
 	});
 
 	test('a command fault waits for its method: the batch request and other methods pass it by', async () => {
@@ -150,15 +147,15 @@ describe('faults inside a batch', () => {
 		expect(answer.body.result.result_error).toEqual([]);
 		const send = await batch({ s: `bizproc.event.send?${new URLSearchParams({ event_token: eventToken })}` });
 		expect(send.body.result.result_error.s.error).toBe('OPERATION_TIME_LIMIT');
-		expect(messages(workflowId)).toEqual(['a']);
+		expect(logMessages(portal, workflowId)).toEqual(['a']);
 	});
 
 	test('HTTP-level kinds naming a method never hit a command; they wait for a plain call', async () => {
 		const { eventToken, workflowId } = portal.issueEventToken();
 		portal.injectFault({ kind: 'htmlPage', method: 'bizproc.activity.log' });
 		expect((await batch({ a: logCommand(eventToken, 'in batch') })).body.result.result).toEqual({ a: true });
-		expect((await log(eventToken, 'plain')).status).toBe(502);
-		expect(messages(workflowId)).toEqual(['in batch']);
+		expect((await writeLog(portal, eventToken, 'plain')).status).toBe(502);
+		expect(logMessages(portal, workflowId)).toEqual(['in batch']);
 	});
 
 	test('faults without a method, or for "batch", hit the batch request itself', async () => {
@@ -169,6 +166,6 @@ describe('faults inside a batch', () => {
 		expect((await batch({ a: logCommand(eventToken, 'lost too') })).status).toBe(502);
 		portal.injectFault({ kind: 'drop', method: 'batch', afterRun: true });
 		await expect(batch({ a: logCommand(eventToken, 'ran, answer lost') })).rejects.toThrow();
-		expect(messages(workflowId)).toEqual(['ran, answer lost']);
+		expect(logMessages(portal, workflowId)).toEqual(['ran, answer lost']);
 	});
 });

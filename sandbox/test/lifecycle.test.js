@@ -7,7 +7,7 @@ const { call } = require('./helpers');
 const freePort = () =>
 	new Promise((resolve) => {
 		const probe = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address();
+			const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
 			probe.close(() => resolve(port));
 		});
 	});

@@ -1,7 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call } = require('./helpers');
+const { call, writeLog, logMessages } = require('./helpers');
 
 let portal;
 beforeAll(async () => {
@@ -9,8 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => portal.close());
 
-const log = (eventToken, message) => call(`${portal.webhookUrl}bizproc.activity.log`, { json: { event_token: eventToken, log_message: message } });
-const messages = (workflowId) => portal.workflow(workflowId).logLines.map((line) => line.message);
 const sent = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
 
 describe('parallel workers', () => {
@@ -18,9 +16,9 @@ describe('parallel workers', () => {
 		const orders = [];
 		for (let attempt = 0; attempt < 3; attempt += 1) {
 			const { eventToken, workflowId } = portal.issueEventToken();
-			const answers = await Promise.all(sent.map((message) => log(eventToken, message)));
+			const answers = await Promise.all(sent.map((message) => writeLog(portal, eventToken, message)));
 			expect(answers.map((answer) => answer.status)).toEqual(sent.map(() => 200));
-			orders.push(messages(workflowId));
+			orders.push(logMessages(portal, workflowId));
 		}
 		for (const written of orders) expect([...written].sort()).toEqual([...sent].sort());
 		expect(orders.some((written) => written.join('|') !== sent.join('|'))).toBe(true);
@@ -31,15 +29,15 @@ describe('parallel workers', () => {
 		const cmd = Object.fromEntries(sent.map((message, i) => [`c${i}`, `bizproc.activity.log?${new URLSearchParams({ event_token: eventToken, log_message: message })}`]));
 		const answer = await call(`${portal.webhookUrl}batch`, { json: { cmd } });
 		expect(answer.body.result.result_error).toEqual([]);
-		expect(messages(workflowId)).toEqual(sent);
+		expect(logMessages(portal, workflowId)).toEqual(sent);
 	});
 
 	test('turned off (0), calls sent one after another are written in order', async () => {
 		portal.setParallelWorkers(0);
 		try {
 			const { eventToken, workflowId } = portal.issueEventToken();
-			for (const message of sent) await log(eventToken, message);
-			expect(messages(workflowId)).toEqual(sent);
+			for (const message of sent) await writeLog(portal, eventToken, message);
+			expect(logMessages(portal, workflowId)).toEqual(sent);
 		} finally {
 			portal.setParallelWorkers(40);
 		}

@@ -1,6 +1,7 @@
 'use strict';
 
-const { parsePhpQueryString, parsePhpUrl, phpUrlDecode, phpFloatString, phpStringForReplace, isPhpIntKey, PhpFatalError } = require('../php');
+const { parsePhpQueryString, parsePhpUrl, phpUrlDecode } = require('../phpUrl');
+const { phpFloatString, phpStringForReplace, isPhpIntKey, PhpFatalError } = require('../phpValues');
 
 // Expected values are PHP's own, from the PHP manual (php.net/parse_str), php-src's tests
 // (ext/standard/tests/strings/parse_str_basic3.phpt, parse_str_basic4.phpt), the PHP RFC

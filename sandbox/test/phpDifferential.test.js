@@ -15,7 +15,9 @@
 const { spawn, spawnSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
-const { parsePhpQueryString, parsePhpUrl, phpJsonDecode, isPhpIntKey } = require('../php');
+const { parsePhpQueryString, parsePhpUrl } = require('../phpUrl');
+const { phpJsonDecode } = require('../phpJson');
+const { isPhpIntKey } = require('../phpValues');
 const { parseRequestParams } = require('../bodies');
 const { batchCommandFor } = require('../../nodes/shared/batchCommands');
 

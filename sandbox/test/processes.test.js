@@ -2,37 +2,28 @@
 
 /**
  * Business processes in the sandbox over HTTP: bizproc.workflow.start / instances / terminate / kill
- * and bizproc.workflow.template.list. Facts: docs/bitrix24-bizproc-methods.md.
+ * (bizproc.workflow.template.list: templateList.test.js). Facts: docs/bitrix24-bizproc-methods.md.
  */
 
-const http = require('node:http');
 const { startSandbox } = require('..');
-const { parsePhpQueryString } = require('../php');
-const { call } = require('./helpers');
+const { parsePhpQueryString } = require('../phpUrl');
+const { call, startActionHandler } = require('./helpers');
 
+/** @type {import('../documents').DocumentId} */
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
+/** @type {import('../documents').DocumentId} */
 const LEAD = ['crm', 'CCrmDocumentLead', 'LEAD'];
 
 let portal;
+/** The action's handler, with the requests it received. */
 let handler;
-/** Forms the action's handler received, parsed. */
-let received = [];
 let userHook;
 let noScopeHook;
 let appToken;
 
 beforeAll(async () => {
 	portal = await startSandbox({ rateLimit: false });
-	handler = http.createServer((req, res) => {
-		let body = '';
-		req.setEncoding('utf8');
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			received.push({ contentType: req.headers['content-type'], form: parsePhpQueryString(body) });
-			res.writeHead(200).end('ok');
-		});
-	});
-	await new Promise((resolve) => handler.listen(0, '127.0.0.1', resolve));
+	handler = await startActionHandler();
 	appToken = portal.issueOAuthTokens({ userId: 1 }).access_token;
 	userHook = portal.createWebhook({ userId: 2, scopes: ['bizproc'] }).url;
 	noScopeHook = portal.createWebhook({ userId: 1, scopes: ['crm'] }).url;
@@ -40,7 +31,7 @@ beforeAll(async () => {
 		json: {
 			auth: appToken,
 			CODE: 'n8n_action',
-			HANDLER: `http://127.0.0.1:${handler.address().port}/bitrix/action`,
+			HANDLER: handler.url(),
 			NAME: 'n8n',
 			USE_SUBSCRIPTION: 'Y',
 			PROPERTIES: { message: { Name: 'Message' } },
@@ -50,17 +41,16 @@ beforeAll(async () => {
 	expect(added.body.result).toBe(true);
 	// Registered without USE_SUBSCRIPTION: the template decides whether the action waits.
 	const second = await call(`${portal.baseUrl}/rest/bizproc.activity.add`, {
-		json: { auth: appToken, CODE: 'n8n_template_decides', HANDLER: `http://127.0.0.1:${handler.address().port}/bitrix/other`, NAME: 'n8n 2' },
+		json: { auth: appToken, CODE: 'n8n_template_decides', HANDLER: handler.url('/bitrix/other'), NAME: 'n8n 2' },
 	});
 	expect(second.body.result).toBe(true);
 });
 beforeEach(() => {
-	received = [];
+	handler.received.length = 0;
 });
 afterAll(async () => {
 	await portal.close();
-	handler.closeAllConnections();
-	await new Promise((resolve) => handler.close(resolve));
+	await handler.close();
 });
 
 const rest = (method, json, url = portal.webhookUrl) => call(`${url}${method}`, { json });
@@ -82,7 +72,7 @@ const start = async (templateId, documentId, more = {}, url) => {
 };
 const waitForHandler = (workflowId) => portal.waitForProcess(workflowId, (p) => p.handlerCalls.length > 0 && p.handlerCalls.every((c) => c.handlerStatus));
 /** The forms this process's actions received, in order. */
-const formsOf = (workflowId) => received.map((r) => r.form).filter((form) => form.workflow_id === workflowId);
+const formsOf = (workflowId) => handler.received.map((r) => parsePhpQueryString(r.body)).filter((form) => form.workflow_id === workflowId);
 const instanceIds = async () => (await rest('bizproc.workflow.instances', { select: ['ID'] })).body.result.map((row) => row.ID);
 
 describe('bizproc.workflow.start', () => {
@@ -96,7 +86,8 @@ describe('bizproc.workflow.start', () => {
 
 		await waitForHandler(workflowId);
 		expect(formsOf(workflowId)).toHaveLength(1);
-		const { form, contentType } = received.find((r) => r.form.workflow_id === workflowId);
+		const [form] = formsOf(workflowId);
+		const { contentType } = handler.received.find((r) => parsePhpQueryString(r.body).workflow_id === workflowId);
 		expect(contentType).toBe('application/x-www-form-urlencoded');
 		expect(form).toMatchObject({
 			workflow_id: workflowId,
@@ -350,55 +341,5 @@ describe('bizproc.workflow.terminate and bizproc.workflow.kill', () => {
 			expect(denied.body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied!' });
 		}
 		expect(portal.process(workflowId).state).toBe('running');
-	});
-});
-
-describe('bizproc.workflow.template.list', () => {
-	let sandbox;
-	const list = (json, url = sandbox.webhookUrl) => call(`${url}bizproc.workflow.template.list`, { json });
-	beforeAll(async () => {
-		sandbox = await startSandbox({ rateLimit: false });
-		for (let i = 1; i <= 55; i += 1) sandbox.addTemplate({ documentType: DEAL, name: `Deal ${i}`, steps: [] });
-		sandbox.addTemplate({ documentType: LEAD, name: 'Lead approval', description: 'For leads', parameters: { Amount: { Name: 'Amount', Type: 'int', Required: true } }, steps: [] });
-		sandbox.addTemplate({ documentType: ['lists', 'BizprocDocument', 'iblock_12'], name: 'Vacation', steps: [] });
-		sandbox.addTemplate({ documentType: DEAL, name: 'Robots of a stage', autoExecute: 8, steps: [] });
-	});
-	afterAll(() => sandbox.close());
-
-	test('default SELECT is ID only, ORDER by ID; pages by 50 with next and total; robot templates never listed', async () => {
-		const first = await list({});
-		expect(first.body).toMatchObject({ next: 50, total: 57 });
-		expect(first.body.result[0]).toEqual({ ID: '1' });
-		const second = await list({ start: 50 });
-		expect(second.body.result.map((t) => t.ID)).toEqual(['51', '52', '53', '54', '55', '56', '57']);
-		expect(second.body).not.toHaveProperty('next');
-	});
-
-	test('filter by document type, with the fields a node shows', async () => {
-		const answer = await list({ select: ['ID', 'NAME', 'MODULE_ID', 'ENTITY', 'DOCUMENT_TYPE', 'DESCRIPTION', 'PARAMETERS', 'AUTO_EXECUTE'], filter: { MODULE_ID: 'crm', ENTITY: 'CCrmDocumentLead', DOCUMENT_TYPE: 'LEAD' } });
-		expect(answer.body).toMatchObject({ total: 1 });
-		expect(answer.body.result).toEqual([
-			{ ID: '56', NAME: 'Lead approval', MODULE_ID: 'crm', ENTITY: 'CCrmDocumentLead', DOCUMENT_TYPE: 'LEAD', DESCRIPTION: 'For leads', PARAMETERS: { Amount: { Name: 'Amount', Type: 'int', Required: true } }, AUTO_EXECUTE: '0' },
-		]);
-		expect((await list({ filter: { MODULE_ID: 'lists', DOCUMENT_TYPE: 'iblock_12' }, select: ['NAME'] })).body.result).toEqual([{ NAME: 'Vacation' }]);
-		// A plain string is a LIKE: case does not matter, % matches any run.
-		expect((await list({ filter: { NAME: 'deal 1%' } })).body.total).toBe(11);
-		// Filter keys are matched as given: a lower-case field name filters nothing.
-		expect((await list({ filter: { document_type: 'LEAD' } })).body.total).toBe(57);
-	});
-
-	test('a SELECT entry that is not a name is ERROR_SELECT_VALIDATION_FAILURE', async () => {
-		const answer = await list({ select: [['ID']] });
-		expect(answer.status).toBe(400);
-		expect(answer.body).toEqual({ error: 'ERROR_SELECT_VALIDATION_FAILURE', error_description: 'Invalid data in SELECT parameter' });
-	});
-
-	test('administrators only, webhook or OAuth', async () => {
-		const userHookUrl = sandbox.createWebhook({ userId: 2, scopes: ['bizproc'] }).url;
-		expect((await list({}, userHookUrl)).body).toEqual({ error: 'ACCESS_DENIED', error_description: 'Access denied!' });
-		const userToken = sandbox.issueOAuthTokens({ userId: 2 }).access_token;
-		expect((await call(`${sandbox.baseUrl}/rest/bizproc.workflow.template.list`, { json: { auth: userToken } })).status).toBe(403);
-		const adminToken = sandbox.issueOAuthTokens({ userId: 1 }).access_token;
-		expect((await call(`${sandbox.baseUrl}/rest/bizproc.workflow.template.list`, { json: { auth: adminToken } })).body.total).toBe(57);
 	});
 });

@@ -1,9 +1,7 @@
 'use strict';
 
 const { startSandbox } = require('..');
-const { call } = require('./helpers');
-
-const logOnce = (portal, eventToken, message) => call(`${portal.webhookUrl}bizproc.activity.log`, { json: { event_token: eventToken, log_message: message } });
+const { call, writeLog } = require('./helpers');
 
 describe('leaky bucket rate limit', () => {
 	let portal;
@@ -13,7 +11,7 @@ describe('leaky bucket rate limit', () => {
 		portal = await startSandbox();
 		const { eventToken, workflowId } = portal.issueEventToken();
 		const started = Date.now();
-		const answers = await Promise.all(Array.from({ length: 55 }, (_, i) => logOnce(portal, eventToken, `m${i}`)));
+		const answers = await Promise.all(Array.from({ length: 55 }, (_, i) => writeLog(portal, eventToken, `m${i}`)));
 		const drainedMeanwhile = Math.ceil(((Date.now() - started) / 1000) * 2);
 		const accepted = answers.filter((a) => a.status === 200).length;
 		const refused = answers.filter((a) => a.status === 503);
@@ -28,8 +26,8 @@ describe('leaky bucket rate limit', () => {
 	test('a refused call writes no log line', async () => {
 		portal = await startSandbox({ rateLimit: { burst: 1, drainPerSecond: 0.001 } });
 		const { eventToken, workflowId } = portal.issueEventToken();
-		expect((await logOnce(portal, eventToken, 'first')).status).toBe(200);
-		expect((await logOnce(portal, eventToken, 'second')).status).toBe(503);
+		expect((await writeLog(portal, eventToken, 'first')).status).toBe(200);
+		expect((await writeLog(portal, eventToken, 'second')).status).toBe(503);
 		expect(portal.workflow(workflowId).logLines.map((l) => l.message)).toEqual(['first']);
 		expect(portal.journal().at(-1)).toMatchObject({ status: 503, error: 'QUERY_LIMIT_EXCEEDED' });
 	});

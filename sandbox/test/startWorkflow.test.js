@@ -1,47 +1,31 @@
 'use strict';
 
-const http = require('node:http');
 const { startSandbox } = require('..');
-const { parsePhpQueryString } = require('../php');
-const { call } = require('./helpers');
+const { parsePhpQueryString } = require('../phpUrl');
+const { call, startActionHandler } = require('./helpers');
 
 let portal;
 let handler;
-/** @type {Array<{ contentType: string, body: string }>} */
-let received = [];
 
 beforeAll(async () => {
 	portal = await startSandbox({ rateLimit: false, domain: 'portal.example.test' });
-	handler = http.createServer((req, res) => {
-		let body = '';
-		req.setEncoding('utf8');
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			received.push({ contentType: req.headers['content-type'], body });
-			res.writeHead(200, { 'Content-Type': 'text/plain' });
-			res.end('handled');
-		});
-	});
-	await new Promise((resolve) => handler.listen(0, '127.0.0.1', resolve));
+	handler = await startActionHandler();
 });
 beforeEach(() => {
-	received = [];
+	handler.received.length = 0;
 });
 afterAll(async () => {
 	await portal.close();
-	handler.closeAllConnections();
-	await new Promise((resolve) => handler.close(resolve));
+	await handler.close();
 });
-
-const handlerUrl = () => `http://127.0.0.1:${handler.address().port}/bitrix/action`;
 
 describe('startWorkflow', () => {
 	test('POSTs exactly the portal form: form-urlencoded with PHP bracket keys, in the portal order', async () => {
-		const run = await portal.startWorkflow({ handlerUrl: handlerUrl(), properties: { message: 'Привет', nested: { a: ['x', 'y'] } } });
+		const run = await portal.startWorkflow({ handlerUrl: handler.url(), properties: { message: 'Привет', nested: { a: ['x', 'y'] } } });
 		expect(run).toEqual({ eventToken: expect.any(String), workflowId: expect.any(String), handlerStatus: 200, handlerBody: 'handled', redeliver: expect.any(Function) });
-		expect(received).toHaveLength(1);
-		expect(received[0].contentType).toBe('application/x-www-form-urlencoded');
-		const keys = [...new URLSearchParams(received[0].body).keys()];
+		expect(handler.received).toHaveLength(1);
+		expect(handler.received[0].contentType).toBe('application/x-www-form-urlencoded');
+		const keys = [...new URLSearchParams(handler.received[0].body).keys()];
 		expect(keys).toEqual([
 			'workflow_id', 'code',
 			'document_id[0]', 'document_id[1]', 'document_id[2]',
@@ -52,7 +36,7 @@ describe('startWorkflow', () => {
 			'auth[access_token]', 'auth[refresh_token]', 'auth[expires]', 'auth[expires_in]', 'auth[scope]', 'auth[domain]',
 			'auth[server_endpoint]', 'auth[client_endpoint]', 'auth[member_id]', 'auth[user_id]', 'auth[status]', 'auth[application_token]',
 		]);
-		const form = parsePhpQueryString(received[0].body);
+		const form = parsePhpQueryString(handler.received[0].body);
 		expect(form).toMatchObject({
 			workflow_id: run.workflowId,
 			code: 'n8n_action',
@@ -78,8 +62,8 @@ describe('startWorkflow', () => {
 	});
 
 	test('the auth[] access token is a working OAuth token and the event token writes into the workflow', async () => {
-		const run = await portal.startWorkflow({ handlerUrl: handlerUrl() });
-		const form = parsePhpQueryString(received[0].body);
+		const run = await portal.startWorkflow({ handlerUrl: handler.url() });
+		const form = parsePhpQueryString(handler.received[0].body);
 		const answer = await call(`${form.auth.client_endpoint}bizproc.activity.log`, {
 			json: { auth: form.auth.access_token, event_token: form.event_token, log_message: 'from the handler' },
 		});
@@ -89,7 +73,7 @@ describe('startWorkflow', () => {
 
 	test('options: code, document, no subscription, timeout, another application token', async () => {
 		const run = await portal.startWorkflow({
-			handlerUrl: handlerUrl(),
+			handlerUrl: handler.url(),
 			code: 'other_action',
 			documentId: ['lists', 'BizprocDocument', '77'],
 			documentType: ['lists', 'BizprocDocument', 'iblock_164'],
@@ -97,7 +81,7 @@ describe('startWorkflow', () => {
 			timeoutDuration: 60,
 			applicationToken: 'not-the-real-one',
 		});
-		const form = parsePhpQueryString(received[0].body);
+		const form = parsePhpQueryString(handler.received[0].body);
 		expect(form).toMatchObject({
 			code: 'other_action',
 			document_id: ['lists', 'BizprocDocument', '77'],
@@ -110,38 +94,33 @@ describe('startWorkflow', () => {
 	});
 
 	test('without properties no properties[] keys are sent', async () => {
-		await portal.startWorkflow({ handlerUrl: handlerUrl() });
-		expect(received[0].body).not.toContain('properties');
+		await portal.startWorkflow({ handlerUrl: handler.url() });
+		expect(handler.received[0].body).not.toContain('properties');
 	});
 
 	test('the handler URL defaults to the installed action with that code', async () => {
 		const { access_token } = portal.issueOAuthTokens();
-		await call(`${portal.baseUrl}/rest/bizproc.activity.add`, { json: { auth: access_token, CODE: 'installed_action', HANDLER: handlerUrl(), NAME: 'Installed' } });
+		await call(`${portal.baseUrl}/rest/bizproc.activity.add`, { json: { auth: access_token, CODE: 'installed_action', HANDLER: handler.url(), NAME: 'Installed' } });
 		await portal.startWorkflow({ code: 'installed_action' });
-		expect(parsePhpQueryString(received[0].body).code).toBe('installed_action');
+		expect(parsePhpQueryString(handler.received[0].body).code).toBe('installed_action');
 		await expect(portal.startWorkflow({ code: 'never_installed' })).rejects.toThrow(/no handlerUrl/);
 	});
 
 	test('the handler answer is returned as it is', async () => {
-		const failing = http.createServer((req, res) => {
-			res.writeHead(403);
-			res.end('nope');
-		});
-		await new Promise((resolve) => failing.listen(0, '127.0.0.1', resolve));
+		const failing = await startActionHandler({ status: 403, answer: 'nope' });
 		try {
-			const run = await portal.startWorkflow({ handlerUrl: `http://127.0.0.1:${failing.address().port}/` });
+			const run = await portal.startWorkflow({ handlerUrl: failing.url('/') });
 			expect(run).toMatchObject({ handlerStatus: 403, handlerBody: 'nope' });
 		} finally {
-			failing.closeAllConnections();
-			await new Promise((resolve) => failing.close(resolve));
+			await failing.close();
 		}
 	});
 
 	test('redeliver() posts the very same call again, as a portal retrying a delivery does', async () => {
-		const run = await portal.startWorkflow({ handlerUrl: handlerUrl() });
+		const run = await portal.startWorkflow({ handlerUrl: handler.url() });
 		const again = await run.redeliver();
 		expect(again.handlerStatus).toBe(200);
-		expect(received).toHaveLength(2);
-		expect(received[1]).toEqual(received[0]);
+		expect(handler.received).toHaveLength(2);
+		expect(handler.received[1]).toEqual(handler.received[0]);
 	});
 });

@@ -8,6 +8,7 @@
 const { startSandbox } = require('..');
 const { call } = require('./helpers');
 
+/** @type {import('../documents').DocumentId} */
 const DEAL = ['crm', 'CCrmDocumentDeal', 'DEAL'];
 
 let portal;

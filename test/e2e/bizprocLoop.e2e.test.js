@@ -3,69 +3,41 @@
  * portal plays a business process that calls the Bizproc Trigger; the workflow logs and sends the
  * result. Forged and repeated calls, and registration by the trigger with the OAuth2 credential.
  */
-const { startSandbox } = require('../../sandbox');
-const { fixture, sandboxCredentials } = require('../../harness/fixtures');
-const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { fixture } = require('../../harness/fixtures');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
+const { allCredentials, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('../../harness/example-loop');
+const { sleep } = require('../../harness/processes');
 const { until } = require('../../harness/until');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
-const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'e2eExampleLoop01';
 const REGISTERED_ID = 'e2eRegisteredA01';
 
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let handlerUrl;
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await createN8nInstance({ line, tarball });
-		await n8n.importCredentials([
-			...sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }),
-			{
-				id: 'b24ExampleHook01',
-				name: 'Bitrix24 webhook',
-				type: 'bitrix24WebhookApi',
-				data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, portalPlan: 'standard' },
-			},
-		]);
-		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
-		await n8n.activateWorkflow(EXAMPLE_ID);
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: allCredentials }));
+		await installExampleWorkflow(n8n, EXAMPLE_ID);
 		// Remove Registration on Deactivation on: the default (keep) is covered by triggerLifecycle.e2e.test.js.
 		const registered = fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID });
 		registered.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger')).parameters.removeOnDeactivation = true;
 		await n8n.importWorkflow(registered);
 		await n8n.start();
 		await n8n.login();
-		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
-		handlerUrl = `${n8n.baseUrl}/webhook/${trigger.webhookId}/bitrix24-bizproc`;
-		await n8n.waitForWebhook(handlerUrl);
+		handlerUrl = await waitForExampleHandler(n8n);
 	});
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await portal?.close();
-	});
+	afterAll(async () => await stopAll?.());
 
-	const executionsOf = async (workflowId) => (await n8n.storedExecutions()).filter((execution) => execution.workflowId === workflowId);
+	const executionsOf = async (workflowId) => await n8n.readExecutions({ workflowId });
 
 	test('Trigger -> Log -> Log -> Send Result: the lines, the return values and the action completed, with no expression for the token', async () => {
 		const run = await portal.startWorkflow({ handlerUrl, code: 'n8n_check_order', properties: { Order: 'ORD-7' }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_7'] });
 		expect(run.handlerStatus).toBe(200);
 		await until(() => portal.workflow(run.workflowId).state === 'completed');
 		const workflow = portal.workflow(run.workflowId);
-		expect(workflow.logLines.map((l) => l.message)).toEqual([
-			'n8n received the request for DEAL_7 (order ORD-7)',
-			'Order checked by n8n:\n- stock reserved\n- invoice prepared',
-			'n8n finished: approved',
-		]);
+		expect(workflow.logLines.map((l) => l.message)).toEqual(expectedLines(7));
 		expect(workflow.returnValues).toEqual({ result: 'approved' });
 		await until(async () => (await executionsOf(EXAMPLE_ID)).some((e) => e.status === 'success'));
 	});
@@ -74,7 +46,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const before = (await executionsOf(EXAMPLE_ID)).length;
 		const run = await portal.startWorkflow({ handlerUrl, applicationToken: 'forged-application-token' });
 		expect(run.handlerStatus).toBe(401);
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await sleep(1500);
 		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
 		expect(portal.workflow(run.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
 	});
@@ -83,7 +55,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const before = (await executionsOf(EXAMPLE_ID)).length;
 		const response = await fetch(handlerUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'hello=world' });
 		expect(response.status).toBe(400);
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		await sleep(1000);
 		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
 	});
 
@@ -93,7 +65,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const again = await run.redeliver();
 		expect([run.handlerStatus, again.handlerStatus]).toEqual([200, 200]);
 		await until(() => portal.workflow(run.workflowId).state === 'completed');
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await sleep(1500);
 		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before + 1);
 		expect(portal.workflow(run.workflowId).logLines).toHaveLength(3);
 	});
@@ -110,7 +82,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const tooLarge = await portal.startWorkflow({ handlerUrl, properties: { Order: 'x'.repeat(1100 * 1024) } });
 		expect(tooLarge.handlerStatus).toBe(413);
 		await until(() => /a handler call may have at most 1048576 bytes/.test(n8n.serverLog));
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await sleep(1500);
 		expect(await executionsOf(EXAMPLE_ID)).toHaveLength(before);
 		expect(portal.workflow(tooLarge.workflowId)).toMatchObject({ state: 'waiting', logLines: [] });
 	});

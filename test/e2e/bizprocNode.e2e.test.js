@@ -5,44 +5,24 @@
  * the result; the process finishes, and the first workflow no longer finds it among the running ones
  * (Workflow > Get Many). With the webhook and with the OAuth2 credential.
  */
-const { startSandbox } = require('../../sandbox');
-const { fixture, sandboxCredentials } = require('../../harness/fixtures');
-const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
-const { until } = require('../../harness/until');
+const { fixture } = require('../../harness/fixtures');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
+const { allCredentials, installExampleWorkflow, waitForExampleHandler, expectedLines, registerExampleAction } = require('../../harness/example-loop');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
-const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'e2eExampleLoop02';
 const STARTERS = {
 	webhook: { id: 'e2eStarterHook01', type: 'bitrix24WebhookApi', credentialId: 'b24WebhookCred01' },
 	oAuth2: { id: 'e2eStarterOAuth1', type: 'bitrix24OAuth2Api', credentialId: 'b24OAuth2Cred001' },
 };
 
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let templateId;
 	let dealNumber = 500;
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await createN8nInstance({ line, tarball });
-		await n8n.importCredentials([
-			...sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }),
-			{
-				id: 'b24ExampleHook01',
-				name: 'Bitrix24 webhook',
-				type: 'bitrix24WebhookApi',
-				data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, portalPlan: 'standard' },
-			},
-		]);
-		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
-		await n8n.activateWorkflow(EXAMPLE_ID);
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: allCredentials }));
+		await installExampleWorkflow(n8n, EXAMPLE_ID);
 		for (const [authentication, starter] of Object.entries(STARTERS)) {
 			await n8n.importWorkflow(
 				fixture('start-process.workflow.json', {
@@ -56,42 +36,19 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		}
 		await n8n.start();
 		await n8n.login();
-		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
-		const handlerUrl = `${n8n.baseUrl}/webhook/${trigger.webhookId}/bitrix24-bizproc`;
-		await n8n.waitForWebhook(handlerUrl);
+		const handlerUrl = await waitForExampleHandler(n8n);
 		// n8n registers each active workflow's webhooks in turn. The empty POST this sends runs the starter
 		// once with no input: Start refuses it before calling the portal, Get Many lists what runs.
 		for (const authentication of Object.keys(STARTERS)) {
 			for (const path of ['e2e-start-process', 'e2e-check-process']) await n8n.waitForWebhook(`${n8n.baseUrl}/webhook/${path}-${authentication}`);
 		}
-
 		// The portal side: our application's action, pointing at the example workflow's trigger, and a deal template that runs it.
-		const added = await fetch(`${portal.baseUrl}/rest/bizproc.activity.add`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}` },
-			body: JSON.stringify({
-				CODE: 'n8n_check_order',
-				HANDLER: handlerUrl,
-				NAME: 'Check the order in n8n',
-				USE_SUBSCRIPTION: 'Y',
-				PROPERTIES: { Order: { Name: 'Order' } },
-				RETURN_PROPERTIES: { result: { Name: 'Result' } },
-			}),
-		});
-		expect((await added.json()).result).toBe(true);
-		templateId = portal.addTemplate({
-			documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
-			name: 'Check the order in n8n',
-			parameters: { Order: { Name: 'Order', Type: 'string', Required: true } },
-			steps: [{ type: 'action', code: 'n8n_check_order', properties: { Order: '{=Template:Order}' } }],
-		});
+		templateId = await registerExampleAction(portal, handlerUrl);
 	});
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await portal?.close();
-	});
+	afterAll(async () => await stopAll?.());
 
+	/** @type {(path: string, body: object) => Promise<any>} */
 	const post = async (path, body) => {
 		const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 		expect(response.status).toBe(200);
@@ -109,11 +66,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		const finished = await portal.waitForProcess(started.workflowId, (process) => process.state === 'completed', 60_000);
 		expect(finished).toMatchObject({ templateId, parameters: { Order: order }, returnValues: { result: 'approved' } });
 		expect(finished.handlerCalls.map((call) => call.handlerStatus)).toEqual([200]);
-		expect(portal.workflow(started.workflowId).logLines.map((l) => l.message)).toEqual([
-			`n8n received the request for DEAL_${deal} (order ${order})`,
-			'Order checked by n8n:\n- stock reserved\n- invoice prepared',
-			'n8n finished: approved',
-		]);
+		expect(portal.workflow(started.workflowId).logLines.map((l) => l.message)).toEqual(expectedLines(deal)); // order: ORD-<deal>
 
 		// Get Many lists running processes only: the finished one is gone (alwaysOutputData gives one empty item).
 		expect(await post(`e2e-check-process-${authentication}`, { templateId, deal })).toEqual([{}]);

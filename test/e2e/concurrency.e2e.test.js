@@ -3,56 +3,37 @@
  * portal on the standard plan (50 at once, then 2 per second) runs concurrent requests in parallel.
  * Every process gets its lines once, in order, and its result; the calls travel in batches.
  */
-const { startSandbox } = require('../../sandbox');
-const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
+const { exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('../../harness/example-loop');
 const { until } = require('../../harness/until');
-const { expectedLines } = require('../../harness/queueLoad');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
-const EXAMPLE = require('../../examples/bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'e2eConcurrent001';
 const PROCESSES = 40;
 /** A business process started on 200 deals at once (a mass action): 200 handler calls within a second. */
 const BURST = 200;
 
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let handlerUrl;
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: { burst: 50, drainPerSecond: 2 }, parallelWorkersMaxDelayMs: 40, maxLifetimeMs: 20 * 60 * 1000 });
-		// A burst of 200 handler calls is answered in time on 2.x only with the expression engine the
-		// README's queue-mode section advises for bursts (N8N_EXPRESSION_ENGINE=legacy: no isolate built per
-		// call; B6 in docs/benchmarks.md measures both). 1.x has no such setting.
-		n8n = await createN8nInstance({ line, tarball, env: line === '2' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {} });
-		await n8n.importCredentials([
-			{
-				id: 'b24ExampleHook01',
-				name: 'Bitrix24 webhook',
-				type: 'bitrix24WebhookApi',
-				data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken, portalPlan: 'standard' },
-			},
-		]);
-		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
-		await n8n.activateWorkflow(EXAMPLE_ID);
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({
+			line,
+			sandbox: { rateLimit: { burst: 50, drainPerSecond: 2 }, parallelWorkersMaxDelayMs: 40 },
+			maxLifetimeMs: 20 * 60 * 1000,
+			// A burst of 200 handler calls is answered in time on 2.x only with the expression engine the
+			// README's queue-mode section advises for bursts (N8N_EXPRESSION_ENGINE=legacy: no isolate built per
+			// call; B6 in docs/benchmarks.md measures both). 1.x has no such setting.
+			env: line === '2' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
+			credentials: (sandbox) => [exampleCredential(sandbox)],
+		}));
+		await installExampleWorkflow(n8n, EXAMPLE_ID);
 		await n8n.start();
-		const trigger = EXAMPLE.nodes.find((node) => node.type.endsWith('.bitrix24BizprocTrigger'));
-		handlerUrl = `${n8n.baseUrl}/webhook/${trigger.webhookId}/bitrix24-bizproc`;
-		await n8n.waitForWebhook(handlerUrl);
+		handlerUrl = await waitForExampleHandler(n8n);
 		portal.clearJournal();
 	});
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await portal?.close();
-	});
+	afterAll(async () => await stopAll?.());
 
 	test(`${PROCESSES} business processes at once: each gets its three lines in order and its result, nothing refused`, async () => {
 		const runs = await Promise.all(
@@ -64,11 +45,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await until(() => runs.every((run) => portal.workflow(run.workflowId).state === 'completed'), 120_000);
 		runs.forEach((run, n) => {
 			const workflow = portal.workflow(run.workflowId);
-			expect(workflow.logLines.map((l) => l.message)).toEqual([
-				`n8n received the request for DEAL_${n} (order ORD-${n})`,
-				'Order checked by n8n:\n- stock reserved\n- invoice prepared',
-				'n8n finished: approved',
-			]);
+			expect(workflow.logLines.map((l) => l.message)).toEqual(expectedLines(n));
 			expect(workflow.returnValues).toEqual({ result: 'approved' });
 		});
 		const calls = portal.journal().filter((entry) => entry.path.startsWith('/rest/'));

@@ -5,61 +5,27 @@
  * Log node's panel, then the setup a newcomer struggles with: the OAuth2 credential filled in, the
  * trigger's registration fields, and a finished execution of the example loop called by the sandbox portal.
  *
- * How docs/ stays in step: each screenshot comes with a text summary of what the page shows (labels,
- * values, node names and statuses, log lines; the sandbox's random port and client ID replaced by
- * placeholders), written as docs/editor-*.txt next to docs/editor-*.png.
- * - A normal run writes the pictures and summaries to a temp dir (or E2E_SCREENSHOT_DIR) and fails when a
- *   summary differs from the one in docs/ (or docs/ lacks the picture), naming the command below.
- * - `E2E_UPDATE_SCREENSHOTS=1 npx jest -c jest.e2e.config.js test/e2e/editor.e2e.test.js` rewrites
- *   docs/editor-*.png and docs/editor-*.txt; commit both.
- * Pixels are not compared (fonts, antialiasing and timing differ between machines): the summary is.
+ * How docs/ stays in step (editorDocs.js): each screenshot comes with a text summary of what the page
+ * shows, written as docs/editor-*.txt next to docs/editor-*.png; a run fails when a summary differs
+ * from docs/. `E2E_UPDATE_SCREENSHOTS=1 npx jest -c jest.e2e.config.js test/e2e/editor.e2e.test.js`
+ * rewrites both; commit them.
  */
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
-const { startSandbox } = require('../../sandbox');
 const { fixture } = require('../../harness/fixtures');
-const { launchBrowser, addSessionCookie, assertChromium } = require('./browser');
-const { createN8nInstance, packPackage, PACKAGE_NAME, REPO } = require('../../harness/n8n-harness');
+const { PACKAGE_NAME, REPO } = require('../../harness/n8n-harness');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
+const { EXAMPLE, waitForExampleHandler, expectedLines } = require('../../harness/example-loop');
 const { until } = require('../../harness/until');
+const { launchBrowser, addSessionCookie, assertChromium } = require('./browser');
+const { logNodeFields, builtLabels, editorScreenshots } = require('./editorDocs');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
-const DOCS = path.join(REPO, 'docs');
-const UPDATE_SCREENSHOTS = process.env.E2E_UPDATE_SCREENSHOTS === '1';
-const UPDATE_COMMAND = 'E2E_UPDATE_SCREENSHOTS=1 npx jest -c jest.e2e.config.js test/e2e/editor.e2e.test.js';
-const SCREENSHOTS = UPDATE_SCREENSHOTS ? DOCS : process.env.E2E_SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'b24-editor-screenshots-'));
-const EXAMPLE_FILE = path.join(REPO, 'examples', 'bitrix24-bizproc-loop.workflow.json');
 const EXAMPLE_ID = 'e2eEditorExample';
 const STARTER_ID = 'e2eEditorStarter';
 const REGISTERED_ID = 'e2eEditorRegister';
 const LOG_TYPE = `${PACKAGE_NAME}.bitrix24BizprocLog`;
 const LOG_DISPLAY_NAME = 'Bitrix24 Bizproc Log';
-
-/** The Log node's fields as the package defines them (the compiled node, `npm run build` first). */
-function logNodeFields() {
-	const { Bitrix24BizprocLog } = require(path.join(REPO, 'dist', 'nodes', 'Bitrix24BizprocLog', 'Bitrix24BizprocLog.node.js'));
-	const { description } = new Bitrix24BizprocLog();
-	const field = (name) => {
-		const property = description.properties.find((p) => p.name === name);
-		if (!property?.hint) throw new Error(`the Log node has no ${name} field with a hint`);
-		return { name, label: property.displayName, hint: property.hint, default: property.default };
-	};
-	return { displayName: description.displayName, eventToken: field('eventToken'), logMessage: field('logMessage') };
-}
-
-/** The label (displayName) of each named property of a built node (`npm run build` first). */
-function builtLabels(nodeDir, names) {
-	const module = require(path.join(REPO, 'dist', 'nodes', nodeDir, `${nodeDir}.node.js`));
-	const { description } = new module[nodeDir]();
-	return Object.fromEntries(
-		names.map((name) => {
-			const property = description.properties.find((p) => p.name === name);
-			if (!property) throw new Error(`${nodeDir} has no ${name} field`);
-			return [name, property.displayName];
-		}),
-	);
-}
 
 /** Credentials for every credential the example references, pointing at the sandbox portal. */
 function credentialsFor(workflow, portal) {
@@ -87,29 +53,28 @@ function credentialsFor(workflow, portal) {
 
 const isExpression = (value) => typeof value === 'string' && value.startsWith('=');
 
-const describeOn2x = LINES.includes('2') ? describe : describe.skip;
+const describeOn2x = N8N_LINES.includes('2') ? describe : describe.skip;
 
 describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 	const fields = logNodeFields();
-	const example = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf8'));
 	const registered = fixture('registered-action.workflow.json', { __WORKFLOW_ID__: REGISTERED_ID });
-	let screenshotsOutOfStep = false;
-	let tarball;
+	let screenshots;
 	let portal;
 	let n8n;
+	let stopAll;
 	let browser;
 	let page;
 	let credentials;
 
 	beforeAll(async () => {
 		assertChromium(); // fails (never skips) with how to install it
-		fs.mkdirSync(SCREENSHOTS, { recursive: true });
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 20 * 60 * 1000 });
-		tarball = packPackage();
-		n8n = await createN8nInstance({ line: '2', tarball, maxLifetimeMs: 20 * 60 * 1000 });
-		credentials = credentialsFor({ nodes: [...example.nodes, ...registered.nodes] }, portal);
-		if (credentials.length > 0) await n8n.importCredentials(credentials);
-		await n8n.importWorkflow({ ...example, id: EXAMPLE_ID, active: false });
+		screenshots = editorScreenshots();
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({
+			line: '2',
+			maxLifetimeMs: 20 * 60 * 1000,
+			credentials: (sandbox) => (credentials = credentialsFor({ nodes: [...EXAMPLE.nodes, ...registered.nodes] }, sandbox)),
+		}));
+		await n8n.importWorkflow({ ...EXAMPLE, id: EXAMPLE_ID, active: false });
 		const hook = credentials.find((credential) => credential.type === 'bitrix24WebhookApi');
 		await n8n.importWorkflow(
 			fixture('start-process.workflow.json', { __WORKFLOW_ID__: STARTER_ID, __AUTHENTICATION__: 'webhook', __CREDENTIAL_TYPE__: hook.type, __CREDENTIAL_ID__: hook.id }),
@@ -124,32 +89,12 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 
 	afterAll(async () => {
 		await browser?.close();
-		await n8n?.dispose();
-		await portal?.close();
-		if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
-		// A temp dir of this run is kept when a picture is out of step, for a look at what the editor shows now.
-		if (!UPDATE_SCREENSHOTS && !process.env.E2E_SCREENSHOT_DIR && !screenshotsOutOfStep) fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+		await stopAll?.();
+		screenshots?.cleanUp(); // kept when a picture is out of step, for a look at what the editor shows now
 	}, 60 * 1000);
 
-	/**
-	 * Takes the screenshot `name`.png with its summary `name`.txt (the lines given: what the page shows),
-	 * and checks both against docs/, or rewrites docs/ with E2E_UPDATE_SCREENSHOTS=1 (header of this file).
-	 */
-	async function screenshot(name, summaryLines) {
-		const summary = `${summaryLines.join('\n')}\n`;
-		await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-		fs.writeFileSync(path.join(SCREENSHOTS, `${name}.txt`), summary);
-		if (UPDATE_SCREENSHOTS) return;
-		const docsSummary = path.join(DOCS, `${name}.txt`);
-		const inDocs = fs.existsSync(docsSummary) ? fs.readFileSync(docsSummary, 'utf8') : undefined;
-		if (inDocs === summary && fs.existsSync(path.join(DOCS, `${name}.png`))) return;
-		screenshotsOutOfStep = true;
-		throw new Error(
-			`docs/${name}.png is out of step with the editor: ` +
-				(inDocs === undefined ? `docs/${name}.txt is missing` : `docs/${name}.txt says\n${inDocs}\nthe editor shows now\n${summary}`) +
-				`\n(this run's picture: ${path.join(SCREENSHOTS, `${name}.png`)}). If the change is intended, run\n  ${UPDATE_COMMAND}\nand commit docs/.`,
-		);
-	}
+	/** Takes the screenshot `name`.png with its summary `name`.txt (what the page shows) and checks both against docs/ (editorDocs.js). */
+	const screenshot = async (name, summaryLines) => await screenshots.take(page, name, summaryLines);
 
 	/** Closes whatever first-run dialog or drawer is showing, and takes over the workflow if another tab holds it. */
 	async function dismissInterruptions() {
@@ -165,6 +110,17 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await page.getByTestId('canvas-wrapper').waitFor({ timeout: 90_000 }); // the first load is slow on a busy machine
 		expect(new URL(page.url()).pathname).not.toMatch(/signin|setup/);
 		await dismissInterruptions();
+	}
+
+	/** Opens a node's panel (double-click on the canvas): the panel and its parameters, once shown. */
+	async function openNodePanel(workflowId, nodeName) {
+		await openEditor(`/workflow/${workflowId}`);
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+		const ndv = page.getByTestId('ndv');
+		await ndv.waitFor();
+		const parameters = ndv.getByTestId('node-parameters');
+		await parameters.waitFor();
+		return { ndv, parameters };
 	}
 
 	/** The image of an icon has loaded in the page (not a broken image). */
@@ -222,8 +178,8 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		await canvasNodes.first().waitFor();
 		await page.getByTestId('zoom-to-fit').click();
 		const shown = await canvasNodes.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-node-name')));
-		expect(shown.sort()).toEqual(example.nodes.map((node) => node.name).sort());
-		for (const node of example.nodes.filter((n) => n.type.startsWith(`${PACKAGE_NAME}.`))) {
+		expect(shown.sort()).toEqual(EXAMPLE.nodes.map((node) => node.name).sort());
+		for (const node of EXAMPLE.nodes.filter((n) => n.type.startsWith(`${PACKAGE_NAME}.`))) {
 			const icons = await loadedImages(page.locator(`[data-test-id="canvas-node"][data-node-name="${node.name}"] img`));
 			expect(icons).toEqual([{ src: expect.stringMatching(/\/bitrix24(\.dark)?\.svg$/), loaded: true }]);
 		}
@@ -232,17 +188,12 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 	}, 120_000);
 
 	test('the Log node\'s panel shows Event Token and Log Message with their hints', async () => {
-		const logNodes = example.nodes.filter((node) => node.type === LOG_TYPE);
+		const logNodes = EXAMPLE.nodes.filter((node) => node.type === LOG_TYPE);
 		expect(logNodes.length).toBeGreaterThan(0);
 		// n8n shows a field's hint only while the field holds a fixed value (an expression gets its preview
 		// instead), so the panel shown is the Log node with a fixed message when the example has one.
 		const logNode = logNodes.find((node) => !isExpression(node.parameters.logMessage)) ?? logNodes[0];
-		await openEditor(`/workflow/${EXAMPLE_ID}`);
-		await page.locator(`[data-test-id="canvas-node"][data-node-name="${logNode.name}"]`).dblclick();
-		const ndv = page.getByTestId('ndv');
-		await ndv.waitFor();
-		const parameters = ndv.getByTestId('node-parameters');
-		await parameters.waitFor();
+		const { ndv, parameters } = await openNodePanel(EXAMPLE_ID, logNode.name);
 
 		const item = (field) => parameters.getByTestId('parameter-item').filter({ has: page.getByTestId(`parameter-input-${field.name}`) });
 		const hint = (field) => item(field).getByText(field.hint, { exact: true });
@@ -269,12 +220,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 	}, 120_000);
 
 	test("the Business Process node's panel: Resource, Operation, Template, Document Type, Record ID, Parameters", async () => {
-		await openEditor(`/workflow/${STARTER_ID}`);
-		await page.locator('[data-test-id="canvas-node"][data-node-name="Start the approval process"]').dblclick();
-		const ndv = page.getByTestId('ndv');
-		await ndv.waitFor();
-		const parameters = ndv.getByTestId('node-parameters');
-		await parameters.waitFor();
+		const { parameters } = await openNodePanel(STARTER_ID, 'Start the approval process');
 		const labels = ['Resource', 'Operation', 'Template', 'Document Type', 'Record ID', 'Parameters'];
 		for (const label of labels) {
 			await expect(parameters.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
@@ -338,12 +284,7 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 
 		test('the Bizproc Trigger\'s panel: the OAuth2 credential, Register As Action, Code, Name, Properties', async () => {
 			const labels = builtLabels('Bitrix24BizprocTrigger', ['registerAs', 'activityCode', 'activityName', 'inputProperties']);
-			await openEditor(`/workflow/${REGISTERED_ID}`);
-			await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`).dblclick();
-			const ndv = page.getByTestId('ndv');
-			await ndv.waitFor();
-			const parameters = ndv.getByTestId('node-parameters');
-			await parameters.waitFor();
+			const { ndv, parameters } = await openNodePanel(REGISTERED_ID, trigger.name);
 			const item = (name) => parameters.getByTestId('parameter-item').filter({ has: page.getByTestId(`parameter-input-${name}`) }).first();
 			const summary = [`Panel of "${trigger.name}" in "${registered.name}"`];
 			const credential = ndv.getByTestId('node-credentials-select').locator('input').first();
@@ -372,17 +313,17 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 		}, 120_000);
 
 		test('a finished execution of the example loop, called by the sandbox portal: the trigger\'s output, the Log and Send Result nodes', async () => {
-			const exampleTrigger = example.nodes.find((node) => node.type === `${PACKAGE_NAME}.bitrix24BizprocTrigger`);
-			const handlerUrl = `${n8n.baseUrl}/webhook/${exampleTrigger.webhookId}/bitrix24-bizproc`;
+			const exampleTrigger = EXAMPLE.nodes.find((node) => node.type === `${PACKAGE_NAME}.bitrix24BizprocTrigger`);
 			await n8n.setActive(EXAMPLE_ID, true);
-			await n8n.waitForWebhook(handlerUrl);
+			const handlerUrl = await waitForExampleHandler(n8n);
 			const run = await portal.startWorkflow({ handlerUrl, code: 'n8n_check_order', properties: { Order: 'ORD-7' }, documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_7'] });
 			expect(run.handlerStatus).toBe(200);
 			await until(() => portal.workflow(run.workflowId).state === 'completed');
 			// The lines the business process log of the sandbox portal holds, and the value sent back.
 			const logLines = portal.workflow(run.workflowId).logLines.map((line) => line.message);
-			expect(logLines).toEqual(['n8n received the request for DEAL_7 (order ORD-7)', 'Order checked by n8n:\n- stock reserved\n- invoice prepared', 'n8n finished: approved']);
+			expect(logLines).toEqual(expectedLines(7));
 			expect(portal.workflow(run.workflowId).returnValues).toEqual({ result: 'approved' });
+			/** @type {any} */
 			let execution;
 			await until(async () => (execution = (await n8n.readExecutions({ workflowId: EXAMPLE_ID })).find((e) => e.status === 'success')));
 
@@ -402,12 +343,12 @@ describeOn2x('the n8n 2.x editor in headless Chromium', () => {
 			const nodes = await preview.getByTestId('canvas-node').evaluateAll((elements) =>
 				elements.map((element) => `${element.getAttribute('data-node-name')}: ${element.querySelector('[data-test-id="canvas-node-status-success"]') ? 'success' : 'NOT success'}`),
 			);
-			expect(nodes.sort()).toEqual(example.nodes.map((node) => `${node.name}: success`).sort());
+			expect(nodes.sort()).toEqual(EXAMPLE.nodes.map((node) => `${node.name}: success`).sort());
 			const columns = (await output.allInnerTexts()).map((text) => text.trim()).filter(Boolean);
 			expect(columns).toEqual(expect.arrayContaining(['event_token', 'workflow_id', 'code', 'document_id']));
 			await page.waitForTimeout(500);
 			await screenshot('editor-execution', [
-				`Execution of "${example.name}": ${status}`,
+				`Execution of "${EXAMPLE.name}": ${status}`,
 				...nodes.map((node) => `- ${node}`),
 				`Output of "${exampleTrigger.name}" in the logs panel, columns: ${columns.join(', ')}`,
 				'Lines in the sandbox portal\'s business process log:',

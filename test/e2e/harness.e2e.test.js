@@ -10,8 +10,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { N8N_LINES } = require('../../harness/n8n-and-sandbox');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const PACKAGE_NAME = 'n8n-nodes-e2e-smoke';
 
 /** A minimal community package: one programmatic node (`{hello: <value>}`) and one credential type. */
@@ -106,7 +106,7 @@ afterAll(() => {
 	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 });
 
-describe.each(LINES)('real n8n, line %s', (line) => {
+describe.each(N8N_LINES)('real n8n, line %s', (line) => {
 	/** @type {import('../../harness/n8n-harness').N8nInstance} */
 	let n8n;
 

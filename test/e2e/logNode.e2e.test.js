@@ -2,42 +2,33 @@
  * The package inside a real n8n, installed from its packed tarball the way n8n installs community
  * packages, run with `n8n execute` against the sandbox portal over HTTP, on both n8n lines.
  */
-const { startSandbox } = require('../../sandbox');
 const { fixture, sandboxCredentials } = require('../../harness/fixtures');
-const { createN8nInstance, packPackage, PACKAGE_NAME } = require('../../harness/n8n-harness');
+const { PACKAGE_NAME } = require('../../harness/n8n-harness');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const LOG_NODE = 'Bitrix24 Bizproc Log';
 
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let oauthTokens;
 	let workflowCount = 0;
 	const everythingN8nPrinted = [];
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await createN8nInstance({ line, tarball });
-		oauthTokens = portal.issueOAuthTokens({});
-		await n8n.importCredentials(sandboxCredentials(portal, oauthTokens));
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: (sandbox) => sandboxCredentials(sandbox, (oauthTokens = sandbox.issueOAuthTokens({}))) }));
 	});
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await portal?.close();
-	});
+	afterAll(async () => await stopAll?.());
 
 	beforeEach(() => portal.clearJournal());
 
 	const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log');
 
-	/** Imports the handler-call workflow with these calls and runs it with `n8n execute`. */
+	/**
+	 * Imports the handler-call workflow with these calls and runs it with `n8n execute`.
+	 * @param {any[]} calls
+	 * @param {{ credential?: string, onError?: string, retry?: { maxTries: number, waitBetweenTries: number } }} [options]
+	 */
 	async function runCalls(calls, { credential = 'webhook', onError = 'stopWorkflow', retry } = {}) {
 		const id = `e2eWorkflow${String(++workflowCount).padStart(5, '0')}`;
 		const credentialByName = {
@@ -59,7 +50,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await n8n.importWorkflow(workflow);
 		const result = await n8n.execute(id);
 		everythingN8nPrinted.push(result.stdout, result.stderr);
-		const stored = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === id);
+		const stored = await n8n.readExecutions({ workflowId: id });
 		expect(stored).toHaveLength(1);
 		const runData = stored[0].data.resultData.runData[LOG_NODE]?.[0];
 		return { ...result, stored: stored[0], logRun: runData, output: runData?.data?.main?.[0], error: runData?.error };
@@ -216,7 +207,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 	});
 
 	test('no secret appears in what n8n printed or stored, and no event token in our node\'s data', async () => {
-		const stored = await n8n.storedExecutions();
+		const stored = await n8n.readExecutions();
 		expect(stored.length).toBeGreaterThanOrEqual(6);
 		const secrets = [portal.webhookCode, 'wrongcode0000', portal.oauth.clientSecret, oauthTokens.access_token, oauthTokens.refresh_token];
 		const printedAndStored = [...everythingN8nPrinted, ...stored.map((execution) => execution.raw)].join('\n');

@@ -2,33 +2,20 @@
  * Batches, rate limits and faults inside a real n8n: the sandbox's leaky bucket, parallel workers and
  * injected faults switched on; every line lands exactly once, each business process's lines in order.
  */
-const { startSandbox } = require('../../sandbox');
 const { fixture, sandboxCredentials } = require('../../harness/fixtures');
-const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const LOG_NODE = 'Bitrix24 Bizproc Log';
 
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let workflowCount = 0;
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await createN8nInstance({ line, tarball });
-		await n8n.importCredentials(sandboxCredentials(portal, portal.issueOAuthTokens({})));
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: (sandbox) => sandboxCredentials(sandbox, sandbox.issueOAuthTokens({})) }));
 	});
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await portal?.close();
-	});
+	afterAll(async () => await stopAll?.());
 
 	beforeEach(() => {
 		portal.clearJournal();
@@ -56,7 +43,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		);
 		const started = Date.now();
 		const result = await n8n.execute(id);
-		const [stored] = (await n8n.storedExecutions()).filter((execution) => execution.workflowId === id);
+		const [stored] = await n8n.readExecutions({ workflowId: id });
 		const landedNow = () => workflows.map((w) => portal.workflow(w.workflowId).logLines.map((l) => l.message));
 		return {
 			landedNow,

@@ -8,12 +8,11 @@
  * (asked again after a busy answer), its application token kept for the next calls, and a forged one
  * never runs; the credentials' address rules as n8n itself evaluates them.
  */
-const { startSandbox } = require('../../sandbox');
 const { fixture, sandboxCredentials } = require('../../harness/fixtures');
-const { createN8nInstance, packPackage } = require('../../harness/n8n-harness');
+const { N8N_LINES, startN8nAndSandbox } = require('../../harness/n8n-and-sandbox');
+const { sleep } = require('../../harness/processes');
 const { until } = require('../../harness/until');
 
-const LINES = (process.env.N8N_E2E_LINES || '2,1').split(',');
 const CODE = 'n8n_e2e_lifecycle';
 const MAIN_ID = 'e2eLifecycle0001';
 const SECOND_ID = 'e2eLifecycle0002';
@@ -21,13 +20,6 @@ const FIRST_RUN_ID = 'e2eFirstRun00001';
 const RETRY_ID = 'e2eLifecycle0003';
 const RETRY_CODE = 'n8n_e2e_retry';
 const NO_TOKEN_CREDENTIAL = { id: 'b24OAuth2NoTok01', name: 'Bitrix24 OAuth2, no Application Token' };
-
-let tarball;
-beforeAll(() => {
-	tarball = packPackage();
-});
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The registered-action fixture as another workflow: its own id, webhook path, Code and log line. */
 function lifecycleWorkflow(id, webhookId, extra = {}) {
@@ -73,9 +65,23 @@ function firstRunWorkflow() {
 	};
 }
 
-describe.each(LINES)('n8n %s.x', (line) => {
-	let n8n;
-	let portal;
+/** The OAuth2 credential with and without the Application Token, and credentials pasted or typed in part. */
+function lifecycleCredentials(portal) {
+	const [withToken] = sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }).filter((c) => c.type === 'bitrix24OAuth2Api');
+	const [noToken] = sandboxCredentials(portal, portal.issueOAuthTokens({})).filter((c) => c.type === 'bitrix24OAuth2Api');
+	return [
+		withToken,
+		{ ...noToken, ...NO_TOKEN_CREDENTIAL },
+		// The Portal URL typed without http(s)://, for the authorize URL check.
+		{ ...noToken, id: 'b24OAuth2Bare001', name: 'Bitrix24 OAuth2, bare portal address', data: { ...noToken.data, portalUrl: 'acme.bitrix24.test/' } },
+		// A webhook URL pasted without its code, for the credential test.
+		{ id: 'b24WebhookPart01', name: 'Bitrix24 webhook, partial paste', type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl.replace(/[^/]+\/$/, '') } },
+		{ id: 'b24WebhookGood01', name: 'Bitrix24 webhook, whole URL', type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl } },
+	];
+}
+
+describe.each(N8N_LINES)('n8n %s.x', (line) => {
+	let n8n, portal, stopAll; // what startN8nAndSandbox started
 	let mainUrl;
 	/** Every moment the action was missing from the portal after it was first registered. */
 	const missing = [];
@@ -84,19 +90,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 	const during = [];
 
 	beforeAll(async () => {
-		portal = await startSandbox({ rateLimit: false, maxLifetimeMs: 30 * 60 * 1000 });
-		n8n = await createN8nInstance({ line, tarball });
-		const [withToken] = sandboxCredentials(portal, portal.issueOAuthTokens({}), { applicationToken: portal.oauth.applicationToken }).filter((c) => c.type === 'bitrix24OAuth2Api');
-		const [noToken] = sandboxCredentials(portal, portal.issueOAuthTokens({})).filter((c) => c.type === 'bitrix24OAuth2Api');
-		await n8n.importCredentials([
-			withToken,
-			{ ...noToken, ...NO_TOKEN_CREDENTIAL },
-			// The Portal URL typed without http(s)://, for the authorize URL check.
-			{ ...noToken, id: 'b24OAuth2Bare001', name: 'Bitrix24 OAuth2, bare portal address', data: { ...noToken.data, portalUrl: 'acme.bitrix24.test/' } },
-			// A webhook URL pasted without its code, for the credential test.
-			{ id: 'b24WebhookPart01', name: 'Bitrix24 webhook, partial paste', type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl.replace(/[^/]+\/$/, '') } },
-			{ id: 'b24WebhookGood01', name: 'Bitrix24 webhook, whole URL', type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl } },
-		]);
+		({ n8n, portal, stop: stopAll } = await startN8nAndSandbox({ line, credentials: lifecycleCredentials }));
 		await n8n.importWorkflow(lifecycleWorkflow(MAIN_ID, 'e2e-lifecycle-main'));
 		await n8n.importWorkflow(lifecycleWorkflow(SECOND_ID, 'e2e-lifecycle-second'));
 		await n8n.importWorkflow(firstRunWorkflow());
@@ -115,8 +109,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 	afterAll(async () => {
 		clearInterval(watcher);
 		if (during.length) process.stdout.write(`[triggerLifecycle n8n ${line}.x] ${during.join('; ')}\n`);
-		await n8n?.dispose();
-		await portal?.close();
+		await stopAll?.();
 	});
 
 	const changes = () =>
@@ -269,7 +262,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 		await settled(FIRST_RUN_ID);
 		const handlerUrl = `${n8n.baseUrl}/webhook/e2e-first-run/bitrix24-bizproc`;
 		await n8n.waitForWebhook(handlerUrl);
-		const executions = async () => (await n8n.storedExecutions()).filter((e) => e.workflowId === FIRST_RUN_ID);
+		const executions = async () => await n8n.readExecutions({ workflowId: FIRST_RUN_ID });
 
 		const appInfo = () => portal.journal().filter((entry) => entry.restMethod === 'app.info');
 		// The portal is busy when the first call comes: its first app.info is refused. Not a verdict: asked again.
@@ -312,7 +305,7 @@ describe.each(LINES)('n8n %s.x', (line) => {
 				headers: { Authorization: `Bearer ${portal.issueOAuthTokens({}).access_token}`, 'Content-Type': 'application/json' },
 				body: JSON.stringify({ option: `n8n.handler.${RETRY_CODE}` }),
 			});
-			return (await answer.json()).result;
+			return (/** @type {any} */ (await answer.json())).result;
 		};
 		const updates = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.update' && entry.params.CODE === RETRY_CODE);
 		await n8n.setActive(RETRY_ID, true);

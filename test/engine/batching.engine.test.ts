@@ -7,22 +7,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
-import { oauthCredentials, startPortal, type JournalEntry, type Portal } from './portal';
+import { oauthCredentials, usePortal, type Fault, type JournalEntry } from './portal';
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => {
-	portal.clearFaults();
-	portal.clearJournal();
-	portal.setRateLimit(false);
-	portal.setParallelWorkers(40);
-});
+const portal = usePortal({ parallelWorkersMaxDelayMs: 40 });
 
 /** Requests of the nodes, as [method, commands, status]: ['batch', 50, 200] or ['bizproc.activity.log', 1, 200]. */
 const requests = (entries: JournalEntry[] = portal.journal()) =>
@@ -183,7 +170,7 @@ describe('failures of a batch', () => {
 		expect(requests()).toEqual([['batch', 2, 200]]);
 	});
 
-	test.each([
+	test.each<[string, Fault, RegExp, RegExp]>([
 		['answered 500', { kind: 'internalError', method: 'batch' }, /internal error/, /may or may not have been written/],
 		['cut after the portal ran it', { kind: 'drop', afterRun: true, method: 'batch' }, /cut before it answered/, /not sent again/],
 		['a web page from a proxy', { kind: 'htmlPage', method: 'batch' }, /web page instead of data/, /proxy/],

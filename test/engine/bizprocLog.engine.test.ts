@@ -5,21 +5,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type EngineRun, type StoredCredentials } from './n8nEngine';
-import { collectSecrets, oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
+import { until } from '../../harness/until';
+import { collectSecrets, oauthCredentials, usePortal, webhookCredentials, type Fault } from './portal';
 
-let portal: Portal;
 
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => {
-	portal.clearFaults();
-	portal.clearJournal();
-	portal.setRateLimit(false);
-});
+const portal = usePortal();
 
 const webhook = () => webhookCredentials(portal);
 const oauth = () => oauthCredentials(portal);
@@ -110,7 +100,7 @@ function shownText(run: EngineRun): string {
 
 type ErrorRow = [label: string, arrange: () => { credentials: StoredCredentials; eventToken?: string; requestTimeoutMs?: number }, message: RegExp, description: RegExp, calls: number];
 
-const withFault = (fault: Parameters<Portal['injectFault']>[0]) => () => {
+const withFault = (fault: Fault) => () => {
 	portal.injectFault(fault);
 	return { credentials: webhook() };
 };
@@ -151,11 +141,6 @@ const errorRows: ErrorRow[] = [
 	['connection refused', () => ({ credentials: { bitrix24WebhookApi: { webhookUrl: 'http://127.0.0.1:9/rest/1/abcdef123456/' } } }), /connection refused/, /address/, 0],
 ];
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
 function forgedToken(): string {
 	const { eventToken } = portal.issueEventToken({});
 	return eventToken.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
@@ -179,7 +164,7 @@ describe('every Bitrix24 error becomes a clear n8n error naming the code and the
 		expect(run.error?.message).toMatch(message);
 		expect(run.error?.description).toMatch(description);
 		expect((run.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(0);
-		await until(() => logCalls().length >= calls); // a slow answer is journaled when it is finally sent
+		await until(() => logCalls().length >= calls, 5000, `${calls} log request(s) in the journal`); // a slow answer is journaled when it is finally sent
 		await new Promise((resolve) => setTimeout(resolve, 200)); // and nothing else arrives after it
 		expect(logCalls()).toHaveLength(calls);
 		expect(portal.logLines().length - linesBefore).toBeLessThanOrEqual(1);

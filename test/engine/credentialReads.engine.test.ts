@@ -19,26 +19,17 @@ import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalC
 import { SETUP_HINT } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { searchTemplates } from '../../nodes/Bitrix24Bizproc/resources/template';
 import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, triggerWebhookData, type StoredCredentials } from './n8nEngine';
-import { oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildHandlerForm } = require('../../sandbox/handlerCall');
+import { buildHandlerForm } from '../../sandbox/handlerCall';
+import { oauthCredentials, usePortal, webhookCredentials } from './portal';
 
 const TRIGGER = `${PACKAGE}.bitrix24BizprocTrigger`;
 const trigger = nodeClasses[TRIGGER];
 
-let portal: Portal;
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
+const portal = usePortal();
 beforeEach(() => {
 	// Cold caches: each test counts the reads of a first call.
 	forgetApplicationTokens();
 	forgetPortalVerdicts();
-	portal.clearJournal();
 });
 
 let credentialIds = 0;

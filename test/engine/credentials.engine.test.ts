@@ -7,15 +7,9 @@ import { NodeHelpers, Workflow, type IDataObject, type INodeParameters } from 'n
 import { Bitrix24OAuth2Api } from '../../credentials/Bitrix24OAuth2Api.credentials';
 import { Bitrix24WebhookApi } from '../../credentials/Bitrix24WebhookApi.credentials';
 import { normalizeWebhookUrl, portalRestUrl } from '../../nodes/shared/portalAddress';
-import { startPortal, type Portal } from './portal';
+import { usePortal } from './portal';
 
-let portal: Portal;
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
+const portal = usePortal();
 
 const workflow = new Workflow({
 	nodes: [],

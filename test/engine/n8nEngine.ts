@@ -4,6 +4,9 @@
  * resolved as n8n resolves them, OAuth2 calls are signed and refreshed by n8n-core, and renewed
  * tokens are written back through the credentials helper.
  */
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- test code, not a node: it reads workflow files
+import { readFileSync } from 'fs';
+
 import { DirectoryLoader, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -11,6 +14,7 @@ import {
 	Workflow,
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
+	type IConnections,
 	type ICredentialType,
 	type IDataObject,
 	type IHttpRequestOptions,
@@ -23,6 +27,7 @@ import {
 	type IRun,
 	type IWebhookData,
 	type IWorkflowExecuteAdditionalData,
+	type IWorkflowSettings,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -249,4 +254,54 @@ export function triggerWebhookData(workflow: Workflow, node: INode, additionalDa
 		workflowExecuteAdditionalData: additionalData,
 		isTest,
 	};
+}
+
+/** A workflow as n8n exports it (examples/*.workflow.json): its nodes and how they are connected. */
+export interface WorkflowFile {
+	name: string;
+	nodes: INode[];
+	connections: IConnections;
+	settings?: IWorkflowSettings;
+}
+
+export function readWorkflowFile(path: string): WorkflowFile {
+	return JSON.parse(readFileSync(path, 'utf8')) as WorkflowFile;
+}
+
+/** n8n's Workflow of a workflow file (the constructor fills in each node's parameter defaults). */
+export function workflowOf(file: WorkflowFile, id = 'wf', active = false): Workflow {
+	return new Workflow({ id, name: file.name, nodes: file.nodes, connections: file.connections, active, nodeTypes, staticData: {}, settings: file.settings ?? {} });
+}
+
+/** The trigger a workflow starts from: its node whose type answers webhooks. */
+export function triggerNodeOf(file: WorkflowFile): INode {
+	const trigger = file.nodes.find((node) => nodeClasses[node.type]?.webhook !== undefined);
+	if (!trigger) throw new Error(`the workflow "${file.name}" has no trigger of this package to start from`);
+	return trigger;
+}
+
+export interface WorkflowRunOptions {
+	credentials: StoredCredentials;
+	/** What the trigger's webhook() returned as `workflowData`: its output, one list of items per output. */
+	startData: INodeExecutionData[][];
+	workflowId?: string;
+	/** n8n's address (only the node contexts' URLs use it). */
+	baseUrl?: string;
+}
+
+/**
+ * Runs a whole workflow as n8n runs an execution that a webhook call started
+ * (packages/cli/src/webhooks/webhook-helpers.ts, prepareExecutionData): the trigger node alone on the
+ * execution stack with its webhook output, then WorkflowExecute.processRunExecutionData, which passes
+ * a webhook node's input on as its output (WorkflowExecute.runNode) and runs every connected node
+ * after it, in the workflow's execution order.
+ */
+export async function runWorkflow(file: string | WorkflowFile, options: WorkflowRunOptions): Promise<IRun> {
+	const definition = typeof file === 'string' ? readWorkflowFile(file) : file;
+	const workflow = workflowOf(definition, options.workflowId, true);
+	const trigger = workflow.getNode(triggerNodeOf(definition).name)!;
+	const credentialsHelper = new CredentialsHelper(options.credentials, () => workflow, () => trigger);
+	const additionalData = additionalDataFor(credentialsHelper, workflow, 'webhook', options.baseUrl ?? 'http://127.0.0.1:5678');
+	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: trigger, data: { main: options.startData }, source: null }] } });
+	return await new WorkflowExecute(additionalData, 'webhook', runExecutionData).processRunExecutionData(workflow);
 }

@@ -1,55 +1,44 @@
 /** Typed access to the sandbox portal (sandbox) for the TypeScript tests. */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import type { StoredCredentials } from './n8nEngine';
 import { eventTokenSecrets } from '../../nodes/shared/secretMasking';
+import { startSandbox } from '../../sandbox';
+import type { StoredCredentials } from './n8nEngine';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox } = require('../../sandbox');
+/** The sandbox portal as sandbox/index.js types it (JSDoc). */
+export type Portal = Awaited<ReturnType<typeof startSandbox>>;
+export type SandboxOptions = NonNullable<Parameters<typeof startSandbox>[0]>;
+export type { JournalEntry } from '../../sandbox/server';
+export type { DocumentId } from '../../sandbox/documents';
+export type Fault = Parameters<Portal['injectFault']>[0];
 
-export interface JournalEntry {
-	/** ISO time the request arrived. */
-	at: string;
-	httpMethod: string;
-	path: string;
-	restMethod?: string;
-	authKind: 'webhook' | 'oauth' | 'none';
-	contentType: string | null;
-	params: Record<string, unknown>;
-	status: number;
-	error?: string;
-	/** For a batch: how many commands its `cmd` held. */
-	batchCommands?: number;
-}
-
-export interface Portal {
-	baseUrl: string;
-	webhookUrl: string;
-	webhookCode: string;
-	oauth: { clientId: string; clientSecret: string; portalUrl: string; oauthServerUrl: string; applicationToken: string; memberId: string };
-	createWebhook(options: { userId?: number; scopes?: string[] }): { url: string; code: string };
-	issueOAuthTokens(options: { userId?: number; scopes?: string[]; application?: 'this' | 'other' }): IDataObject & { access_token: string; refresh_token: string };
-	expireAccessTokens(): void;
-	issueEventToken(options: { useSubscription?: boolean }): { eventToken: string; workflowId: string };
-	workflow(id: string): { state: string; returnValues?: Record<string, unknown>; logLines: Array<{ message: string; time: unknown }> } | undefined;
-	logLines(): Array<{ workflowId: string; message: string }>;
-	journal(): JournalEntry[];
-	clearJournal(): void;
-	setRateLimit(limit: { burst: number; drainPerSecond: number } | false): void;
-	/** Each REST request waits a random 0..maxDelayMs before it runs, like a portal's parallel PHP workers (0: off). */
-	setParallelWorkers(maxDelayMs: number): void;
-	injectFault(fault: Record<string, unknown> & { kind: string }): void;
-	clearFaults(): void;
-	registeredActivities(): IDataObject[];
-	addDocument(documentId: string[], about?: { documentType?: string[]; name?: string; startableBy?: number[] }): { documentId: string[]; documentType: string[] };
-	addTemplate(definition: IDataObject & { documentType: string[]; name: string; steps: IDataObject[] }): number;
-	process(workflowId: string): (IDataObject & { state: string; tasks: Array<{ id: number; status: number; users: Array<{ userId: number; status: number }> }> }) | undefined;
-	waitForProcess(workflowId: string, until: (process: IDataObject) => boolean, timeoutMs?: number): Promise<IDataObject>;
-	close(): Promise<void>;
-}
-
-export async function startPortal(options: Record<string, unknown> = {}): Promise<Portal> {
-	return (await startSandbox({ rateLimit: false, ...options })) as Portal;
+/**
+ * The sandbox portal of one test file: started before its first test (rate limit off unless
+ * `options` set one), closed after its last; before each test it is set back as started (no fault
+ * waiting, an empty journal, its rate limit and parallel workers as given), so no test sees another's.
+ * What it returns stands for the started portal from the first hook on.
+ */
+export function usePortal(options: SandboxOptions = {}): Portal {
+	const settings: SandboxOptions = { rateLimit: false, ...options };
+	let started: Portal | undefined;
+	beforeAll(async () => {
+		started = await startSandbox(settings);
+	});
+	afterAll(async () => {
+		await started?.close();
+	});
+	beforeEach(() => {
+		started!.clearFaults();
+		started!.clearJournal();
+		started!.setRateLimit(settings.rateLimit ?? false);
+		started!.setParallelWorkers(settings.parallelWorkersMaxDelayMs ?? 0);
+	});
+	return new Proxy({} as Portal, {
+		get(_target, key) {
+			if (!started) throw new Error('the sandbox portal starts in beforeAll: use it inside a test or a hook');
+			return started[key as keyof Portal];
+		},
+	});
 }
 
 /** A Bitrix24 Webhook API credential on this portal's webhook; `extra` adds or replaces fields. */

@@ -4,21 +4,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type StoredCredentials } from './n8nEngine';
-import { startPortal, type Portal } from './portal';
+import { usePortal } from './portal';
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => {
-	portal.clearFaults();
-	portal.clearJournal();
-	portal.setRateLimit(false);
-});
+const portal = usePortal();
 
 /** Requests that carry log lines: plain calls and batches. */
 const logCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.activity.log' || entry.restMethod === 'batch');

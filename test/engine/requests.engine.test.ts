@@ -5,20 +5,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type StoredCredentials } from './n8nEngine';
-import { oauthCredentials, startPortal, webhookCredentials, type Portal } from './portal';
+import { oauthCredentials, usePortal, webhookCredentials } from './portal';
 
 const LOG = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocLog';
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
 
-let portal: Portal;
-beforeAll(async () => {
-	portal = await startPortal();
-	portal.setRateLimit(false);
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => portal.clearJournal());
+const portal = usePortal();
 
 type Credential = 'webhook' | 'oAuth2';
 const credentialsFor = (credential: Credential): StoredCredentials =>

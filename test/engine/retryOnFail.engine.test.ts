@@ -7,20 +7,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode, type RunOptions } from './n8nEngine';
-import { oauthCredentials, startPortal, webhookCredentials, type Portal, type JournalEntry } from './portal';
+import { oauthCredentials, usePortal, webhookCredentials, type Fault, type JournalEntry } from './portal';
 
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
 const RETRY = { maxTries: 3, waitBetweenTries: 5 };
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => portal.clearJournal());
+const portal = usePortal();
 
 /** The sandbox's event tokens name their workflow; the calls of the journal that carry this one's token. */
 function callsFor(workflowId: string, method: string): JournalEntry[] {
@@ -34,25 +26,20 @@ function forged(): { eventToken: string; workflowId: string } {
 
 const lines = (workflowId: string) => portal.workflow(workflowId)!.logLines.map((line) => line.message);
 
+/** Runs the node with Retry On Fail (3 tries) on three items: a good token, a forged one, a good one, each with its own `field`. */
+async function goodForgedGood(options: Omit<RunOptions, 'items' | 'retryOnFail'>, field: string, values: [string, string, string]) {
+	const [first, bad, last] = [portal.issueEventToken({}), forged(), portal.issueEventToken({})];
+	const items = [first, bad, last].map((process, n) => ({ event_token: process.eventToken, [field]: values[n] }));
+	return { run: await runNode({ ...options, items, retryOnFail: RETRY }), first, bad, last };
+}
+
 describe('Log: items good, forged token, good, with Retry On Fail (3 tries)', () => {
 	test.each([
 		['webhook, combined into batches', () => webhookCredentials(portal), {}],
 		['webhook, one request per line', () => webhookCredentials(portal), { options: { combineIntoBatches: false } }],
 		['OAuth2', () => oauthCredentials(portal), { authentication: 'oAuth2' }],
 	])('%s: each good line is written once; the forged one is tried 3 times', async (_label, credentials, extra: IDataObject) => {
-		const first = portal.issueEventToken({});
-		const bad = forged();
-		const last = portal.issueEventToken({});
-		const run = await runNode({
-			parameters: { logMessage: '={{ $json.message }}', ...extra },
-			credentials: credentials(),
-			items: [
-				{ event_token: first.eventToken, message: 'first' },
-				{ event_token: bad.eventToken, message: 'forged' },
-				{ event_token: last.eventToken, message: 'last' },
-			],
-			retryOnFail: RETRY,
-		});
+		const { run, first, bad, last } = await goodForgedGood({ parameters: { logMessage: '={{ $json.message }}', ...extra }, credentials: credentials() }, 'message', ['first', 'forged', 'last']);
 		expect(run.error?.message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
 		expect(lines(first.workflowId)).toEqual(['first']);
 		expect(lines(last.workflowId)).toEqual(['last']);
@@ -108,7 +95,7 @@ test.each([
 	['an internal error', { kind: 'internalError', count: 3 }, /INTERNAL_SERVER_ERROR/],
 ])('a call that may have run (%s) is not sent again by a retry: it fails as it did', async (_label, fault, message) => {
 	const { eventToken, workflowId } = portal.issueEventToken({});
-	portal.injectFault(fault as Parameters<Portal['injectFault']>[0]);
+	portal.injectFault(fault as Fault);
 	const run = await runNode({
 		parameters: { logMessage: 'maybe written', options: { timeoutSeconds: 0.3 } },
 		credentials: webhookCredentials(portal),
@@ -148,20 +135,15 @@ describe('a new run of the node still sends', () => {
 });
 
 test('Send Result: items good, forged token, good, with Retry On Fail: each process is completed by one call', async () => {
-	const first = portal.issueEventToken({});
-	const bad = forged();
-	const last = portal.issueEventToken({});
-	const run = await runNode({
-		type: SEND_RESULT,
-		parameters: { returnValues: { values: [{ name: 'result', value: '={{ $json.verdict }}' }] }, logMessage: '={{ "Done: " + $json.verdict }}' },
-		credentials: webhookCredentials(portal),
-		items: [
-			{ event_token: first.eventToken, verdict: 'approved' },
-			{ event_token: bad.eventToken, verdict: 'forged' },
-			{ event_token: last.eventToken, verdict: 'rejected' },
-		],
-		retryOnFail: RETRY,
-	});
+	const { run, first, bad, last } = await goodForgedGood(
+		{
+			type: SEND_RESULT,
+			parameters: { returnValues: { values: [{ name: 'result', value: '={{ $json.verdict }}' }] }, logMessage: '={{ "Done: " + $json.verdict }}' },
+			credentials: webhookCredentials(portal),
+		},
+		'verdict',
+		['approved', 'forged', 'rejected'],
+	);
 	expect(run.error?.message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
 	expect(portal.workflow(first.workflowId)).toMatchObject({ state: 'completed', returnValues: { result: 'approved' } });
 	expect(portal.workflow(last.workflowId)).toMatchObject({ state: 'completed', returnValues: { result: 'rejected' } });

@@ -3,18 +3,10 @@
  * the action with return values, through the same shared request code as the Log node.
  */
 import { runNode } from './n8nEngine';
-import { collectSecrets, startPortal, webhookCredentials, type Portal } from './portal';
+import { collectSecrets, usePortal, webhookCredentials } from './portal';
 
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => portal.clearJournal());
+const portal = usePortal();
 
 const webhook = () => webhookCredentials(portal);
 const sendCalls = () => portal.journal().filter((entry) => entry.restMethod === 'bizproc.event.send');

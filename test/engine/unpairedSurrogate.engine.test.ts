@@ -9,21 +9,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from './n8nEngine';
-import { startPortal, webhookCredentials, type Portal } from './portal';
+import { usePortal, webhookCredentials } from './portal';
 
 const SEND_RESULT = 'n8n-nodes-bitrix24-bizproc.bitrix24BizprocSendResult';
 const HALF = '\ud83d'; // the first half of 🎉 (U+1F389) alone
 const LOW_HALF = '\ude00'; // a second half alone
 
-let portal: Portal;
-
-beforeAll(async () => {
-	portal = await startPortal();
-});
-afterAll(async () => {
-	await portal.close();
-});
-beforeEach(() => portal.clearJournal());
+const portal = usePortal();
 
 const lines = (workflowId: string) => portal.workflow(workflowId)!.logLines.map((line) => line.message);
 const restCalls = () => portal.journal().filter((entry) => entry.restMethod !== undefined);

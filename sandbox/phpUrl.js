@@ -2,21 +2,16 @@
 'use strict';
 
 /**
- * What PHP itself does to request data before the portal's code sees it, ported from php-src:
- * `parse_str` and form/query parsing (main/php_variables.c: php_default_treat_data,
- * php_register_variable_ex; ext/standard/url.c: php_url_decode), `parse_url`
- * (ext/standard/url.c: php_url_parse_ex2), `json_decode($body, true)` (ext/json: php_json_scanner.re,
- * php_json_parser.y), and PHP's string conversion where the portal's batch code relies on it.
- * PHP works on bytes, and so do these (as latin1 strings: one char a byte); text is UTF-8 decoded at
- * the end, so bytes that are not valid UTF-8 (e.g. `%FF`) become U+FFFD.
- * sandbox/test/phpDifferential.test.js checks all of them against real PHP.
+ * What PHP does to a URL and a query string or form body before the portal's code sees them, ported
+ * from php-src: `parse_str` and the filling of $_GET / $_POST (main/php_variables.c:
+ * php_default_treat_data, php_register_variable_ex; ext/standard/url.c: php_url_decode) and
+ * `parse_url` (ext/standard/url.c: php_url_parse_ex2). Bytes in, text out (see phpValues.js).
+ * sandbox/test/phpDifferential.test.js checks them against real PHP.
  */
 
-/** A PHP fatal error (an uncaught `TypeError`): the portal answers the whole request with 500. */
-class PhpFatalError extends Error {}
+const { PHP_WHITESPACE, PHP_INT_MAX, isDigit, bytesOf, textOf, isPhpIntKey, newPhpArray, phpArrayToJs } = require('./phpValues');
 
-/** Bytes that C's isspace() and PCRE's `\s` (no UTF mode) treat as white space. */
-const PHP_WHITESPACE = '\t\n\v\f\r ';
+/** @typedef {import('./phpValues').PhpArray} PhpArray */
 
 /** PHP's max_input_nesting_level default: deeper bracket keys drop the whole variable. */
 const MAX_INPUT_NESTING_LEVEL = 64;
@@ -26,13 +21,6 @@ const MAX_INPUT_NESTING_LEVEL = 64;
  * PHP's default, the stricter one.
  */
 const MAX_INPUT_VARS = 1000;
-
-const isDigit = (/** @type {string | undefined} */ c) => c !== undefined && c >= '0' && c <= '9';
-
-/** Text as PHP's bytes (a latin1 string, one char a byte). @param {string | Buffer} text */
-const bytesOf = (text) => (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1');
-/** PHP's bytes as the sandbox's text. @param {string} bytes */
-const textOf = (bytes) => Buffer.from(bytes, 'latin1').toString('utf8');
 
 /**
  * php_url_decode: `+` is a space, `%XX` (two hex digits) a byte; any other `%` stays as it is.
@@ -46,41 +34,12 @@ function phpUrlDecode(bytes) {
 /** Names PHP's variable registration keeps apart (cookie prefixes with a meaning for browsers). */
 const COOKIE_PREFIXES = ['__Host-', '__Secure-'];
 
-/** A string PHP turns into an integer array key: "5", "-3"; not "05", "+5", "-0", "5 ", or beyond 64 bits. */
-function isPhpIntKey(/** @type {string} */ key) {
-	if (!/^(0|-?[1-9]\d{0,18})$/.test(key)) return false;
-	const value = BigInt(key);
-	return value <= 9223372036854775807n && value >= -9223372036854775808n;
-}
-
-/** @typedef {{ [key: string]: PhpValue }} PhpArray a PHP array while it is built (null prototype) */
-/** @typedef {string | PhpArray} PhpValue */
-
-const newPhpArray = () => /** @type {PhpArray} */ (Object.create(null));
-
-const PHP_INT_MAX = 9223372036854775807n;
-
 /** `$array[] = ...`: the next integer key (largest integer key + 1, or 0); null when PHP cannot append (after PHP_INT_MAX). */
 function nextIndex(/** @type {PhpArray} */ array) {
 	const keys = Object.keys(array).filter(isPhpIntKey).map(BigInt);
 	if (!keys.length) return '0';
 	const largest = keys.reduce((a, b) => (b > a ? b : a));
 	return largest === PHP_INT_MAX ? null : String(largest + 1n);
-}
-
-/**
- * PHP arrays as JSON gives them to a client: a list (keys 0..n-1 in order) becomes an array.
- * @param {unknown} value
- * @param {(text: string) => string} [text] applied to every key and string (bytes to text)
- * @returns {unknown}
- */
-function phpArrayToJs(value, text = (t) => t) {
-	if (typeof value === 'string') return text(value);
-	if (value === null || typeof value !== 'object') return value;
-	/** @type {Array<[string, unknown]>} */
-	const entries = Object.entries(value).map(([k, v]) => [text(k), phpArrayToJs(v, text)]);
-	const isList = entries.length > 0 && entries.every(([k], i) => k === String(i));
-	return isList ? entries.map(([, v]) => v) : Object.fromEntries(entries);
 }
 
 /**
@@ -259,6 +218,7 @@ function parsePhpUrl(url) {
 		s = hostEnd;
 	}
 
+	// eslint-disable-next-line no-control-regex -- PHP's parse_url replaces control characters (0x00-0x1f, 0x7f) with _
 	const controls = (/** @type {string} */ bytes) => textOf(bytes.replace(/[\x00-\x1f\x7f]/g, '_'));
 	const hash = str.indexOf('#', s);
 	const pathEnd = hash < 0 ? end : hash;
@@ -271,156 +231,4 @@ function parsePhpUrl(url) {
 	};
 }
 
-/**
- * json_decode's default depth (512): at most 511 arrays or objects inside each other (measured with
- * PHP 8.2: 511 decode, 512 give "Maximum stack depth exceeded").
- */
-const JSON_MAX_NESTING = 511;
-const JSON_STRING = /"(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-const JSON_LITERAL = /true|false|null/y;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-const defaultInt = (/** @type {string} */ text) => Number(BigInt(text));
-
-/**
- * Text where JSON.parse gives what json_decode gives, in JS terms (the quick path): no surrogate
- * escape, no "-0" (an int 0 in PHP), fewer than 512 brackets in all (so not 512 levels).
- */
-function isPlainJson(/** @type {string} */ text) {
-	if (/\\u[dD][89a-fA-F]|-0/.test(text)) return false;
-	let brackets = 0;
-	for (let i = 0; i < text.length && brackets <= JSON_MAX_NESTING; i += 1) {
-		const code = text.charCodeAt(i);
-		if (code === 0x5b || code === 0x7b) brackets += 1;
-	}
-	return brackets <= JSON_MAX_NESTING;
-}
-
-/**
- * `json_decode($body, true)`. PHP refuses (null) what JSON.parse would take: bytes that are not UTF-8
- * (also encoded surrogates and overlong forms), a `\uD83D` escape not paired with a low surrogate
- * escape ("Single unpaired UTF-16 surrogate"), more than 511 levels; a leading BOM is a syntax error
- * in both. Integers that fit in 64 bits are PHP ints, the rest (and 1.0, 1e2) floats: 1e400 is INF.
- * Objects and lists become PHP arrays (so `{"0":"a"}` is the list ["a"] too); a repeated key keeps
- * its first place and the last value.
- * @param {Buffer} body
- * @param {{ int?: (text: string) => unknown }} [options] what a PHP int becomes (default: a JS number)
- * @returns {{ value: unknown } | undefined} undefined where PHP refuses the body
- */
-function phpJsonDecode(body, { int = defaultInt } = {}) {
-	let text;
-	try {
-		text = STRICT_UTF8.decode(body);
-	} catch {
-		return undefined; // JSON_ERROR_UTF8
-	}
-	if (int === defaultInt && isPlainJson(text)) {
-		try {
-			return { value: phpArrayToJs(JSON.parse(text)) };
-		} catch {
-			return undefined; // PHP's grammar is JSON's: what JSON.parse refuses, json_decode does
-		}
-	}
-	let at = 0;
-	const refuse = () => {
-		throw new SyntaxError('refused');
-	};
-	const space = () => {
-		while (text[at] === ' ' || text[at] === '\t' || text[at] === '\n' || text[at] === '\r') at += 1;
-	};
-	const token = (/** @type {RegExp} */ pattern) => {
-		pattern.lastIndex = at;
-		const match = pattern.exec(text) ?? refuse();
-		at = pattern.lastIndex;
-		return /** @type {RegExpExecArray} */ (match);
-	};
-	const string = () => {
-		const decoded = JSON.parse(token(JSON_STRING)[0]);
-		return LONE_SURROGATE.test(decoded) ? refuse() : decoded; // JSON_ERROR_UTF16
-	};
-	const expect = (/** @type {string} */ char) => (text[at] === char ? (at += 1) : refuse());
-	/** @returns {unknown} */
-	const value = (/** @type {number} */ level) => {
-		space();
-		const open = text[at];
-		if (open === '{' || open === '[') {
-			if (level >= JSON_MAX_NESTING) refuse(); // JSON_ERROR_DEPTH
-			at += 1;
-			const array = newPhpArray();
-			const close = open === '{' ? '}' : ']';
-			space();
-			if (text[at] === close) return (at += 1), array;
-			for (let index = 0; ; index += 1) {
-				if (open === '{') {
-					space();
-					const key = string();
-					space();
-					expect(':');
-					array[key] = /** @type {PhpValue} */ (value(level + 1));
-				} else array[String(index)] = /** @type {PhpValue} */ (value(level + 1));
-				space();
-				if (text[at] !== ',') break;
-				at += 1;
-			}
-			expect(close);
-			return array;
-		}
-		if (open === '"') return string();
-		if (open === '-' || isDigit(open)) {
-			const [number, fraction, exponent] = token(JSON_NUMBER);
-			const isInt = !fraction && !exponent && BigInt(number) <= 9223372036854775807n && BigInt(number) >= -9223372036854775808n;
-			return isInt ? int(number) : Number(number);
-		}
-		return { true: true, false: false, null: null }[token(JSON_LITERAL)[0]];
-	};
-	try {
-		const decoded = value(0);
-		space();
-		if (at < text.length) refuse();
-		return { value: phpArrayToJs(decoded) };
-	} catch (error) {
-		if (error instanceof SyntaxError) return undefined;
-		throw error;
-	}
-}
-
-/** PHP's float to string (precision 14, "%.14G"): 0.1 -> "0.1", 1e20 -> "1.0E+20", 5.0 -> "5". */
-function phpFloatString(/** @type {number} */ value) {
-	if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NAN' : value > 0 ? 'INF' : '-INF';
-	if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-	const [mantissa, exponentText] = value.toExponential(13).split('e');
-	const exponent = Number(exponentText);
-	if (exponent < -4 || exponent >= 14) {
-		const digits = mantissa.replace(/0+$/, '').replace(/\.$/, '.0');
-		return `${digits}E${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`;
-	}
-	return value.toFixed(Math.max(0, 13 - exponent)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
-}
-
-/**
- * What `str_replace($search, $value, $subject)` inserts for a value in PHP 8 (no strict types):
- * scalars are converted, null is "" (deprecated, still works), an array is a TypeError.
- * @param {unknown} value
- */
-function phpStringForReplace(value) {
-	if (typeof value === 'string') return value;
-	if (value === true) return '1';
-	if (value === false || value === null || value === undefined) return '';
-	if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e15 ? String(value) : phpFloatString(value);
-	throw new PhpFatalError('str_replace(): Argument #2 ($replace) must be of type string when argument #1 ($search) is a string');
-}
-
-module.exports = {
-	PhpFatalError,
-	PHP_WHITESPACE,
-	phpUrlDecode,
-	isPhpIntKey,
-	phpArrayToJs,
-	parsePhpQueryString,
-	parsePhpUrl,
-	phpJsonDecode,
-	phpFloatString,
-	phpStringForReplace,
-};
+module.exports = { phpUrlDecode, parsePhpQueryString, parsePhpUrl };

@@ -11,7 +11,7 @@ export interface RateLimit {
 }
 
 /** The portal's published limits (Bitrix24 cloud); on-premise portals set their own. */
-export const PLAN_LIMITS: Record<string, RateLimit | undefined> = {
+const PLAN_LIMITS: Record<string, RateLimit | undefined> = {
 	standard: { burst: 50, drainPerSecond: 2 },
 	enterprise: { burst: 250, drainPerSecond: 5 },
 	off: undefined,

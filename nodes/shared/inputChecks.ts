@@ -6,7 +6,7 @@
  * n8n's RoutingNode (n8n-core routing-node.ts) evaluates every field of the node per item before any
  * hook runs: in `runNode`, and on 2.x once more in `resolveBaseUrl`. A routed field it reads twice
  * more (`getRequestOptionsFromParameters` calls `getNodeParameter` in both passes), so routing a field
- * costs 4 evaluations per item on 2.x where reading it here costs 3 (2 against 2 on 1.x), and with
+ * costs 4 evaluations per item on 2.x where reading it here costs 3 (on 1.x, 2 either way), and with
  * n8n 2.x's expression engine each evaluation is most of an item's cost (docs/benchmarks.md, B1).
  * test/engine/evaluations.engine.test.ts counts them.
  */

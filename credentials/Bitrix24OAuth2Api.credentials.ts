@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PORTAL_URL_EXAMPLE, portalAddressExpression } from '../nodes/shared/portalAddress';
-import { portalPlanProperties } from '../nodes/shared/rateLimit';
+import { portalPlanProperties } from './portalPlan';
 
 /**
  * A Bitrix24 application (local or market). n8n runs the OAuth2 flow, signs each call with

@@ -1,7 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { WEBHOOK_URL_EXAMPLE, webhookBaseExpression } from '../nodes/shared/portalAddress';
-import { portalPlanProperties } from '../nodes/shared/rateLimit';
+import { portalPlanProperties } from './portalPlan';
 
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';

@@ -77,7 +77,7 @@ const KINDS: Record<string, Kind> = {
 /** Reads a parameter of the node for the item (or, in the editor, its current value). */
 export type ParameterReader = (name: string, fallback?: unknown) => unknown;
 
-export type DocumentId = [module: string, entity: string, id: string];
+type DocumentId = [module: string, entity: string, id: string];
 
 const documentTypeOptions = (withAny: boolean): INodePropertyOptions[] => [
 	...(withAny ? [{ name: 'Any', value: 'any', description: 'Do not filter by document' }] : []),

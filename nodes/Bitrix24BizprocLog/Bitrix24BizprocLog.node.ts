@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { bitrix24MethodRouting } from '../shared/bitrix24Routing';
 import { authenticationProperty, bitrix24Credentials, bitrix24RequestDefaults, eventTokenProperty, requestOptionsProperty } from '../shared/nodeFields';
-import { checkLogInput } from '../shared/inputChecks';
+import { logBody } from '../shared/inputChecks';
 
 export class Bitrix24BizprocLog implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,7 +36,7 @@ export class Bitrix24BizprocLog implements INodeType {
 				name: 'bitrix24Method',
 				type: 'hidden',
 				default: 'bizproc.activity.log',
-				routing: bitrix24MethodRouting('bizproc.activity.log', checkLogInput),
+				routing: bitrix24MethodRouting('bizproc.activity.log', logBody),
 			},
 			eventTokenProperty('Only actions registered with USE_SUBSCRIPTION = Y accept log lines'),
 			{

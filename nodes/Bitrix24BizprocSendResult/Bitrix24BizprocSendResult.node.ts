@@ -2,8 +2,8 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { bitrix24MethodRouting } from '../shared/bitrix24Routing';
-import { authenticationProperty, bitrix24Credentials, bitrix24RequestDefaults, eventTokenProperty, requestOptionsProperty } from '../shared/nodeFields';
-import { checkSendResultInput } from '../shared/inputChecks';
+import { authenticationProperty, bitrix24Credentials, bitrix24RequestDefaults, eventTokenProperty, namedValuesProperties, requestOptionsProperty } from '../shared/nodeFields';
+import { sendResultBody } from '../shared/inputChecks';
 
 export class Bitrix24BizprocSendResult implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,7 +36,7 @@ export class Bitrix24BizprocSendResult implements INodeType {
 				name: 'bitrix24Method',
 				type: 'hidden',
 				default: 'bizproc.event.send',
-				routing: bitrix24MethodRouting('bizproc.event.send', checkSendResultInput),
+				routing: bitrix24MethodRouting('bizproc.event.send', sendResultBody),
 			},
 			eventTokenProperty('After this step the action is completed: later log lines for this token are dropped by Bitrix24'),
 			{
@@ -50,40 +50,18 @@ export class Bitrix24BizprocSendResult implements INodeType {
 				default: 'keyValue',
 				description: "How to give the values for the action's return properties",
 			},
-			{
-				displayName: 'Values',
-				name: 'returnValues',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Return Value',
-				default: {},
-				displayOptions: { show: { returnValuesMode: ['keyValue'] } },
-				options: [
-					{
-						displayName: 'Value',
-						name: 'values',
-						values: [
-							{
-								displayName: 'Name',
-								name: 'name',
-								type: 'string',
-								default: '',
-								placeholder: 'e.g. result',
-								description: 'The return property as registered for the action (Bitrix24 ignores unknown names)',
-							},
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-			},
-			{
-				displayName: 'Values (JSON)',
-				name: 'returnValuesJson',
-				type: 'json',
-				default: '{}',
-				displayOptions: { show: { returnValuesMode: ['json'] } },
-				description: 'An object whose keys are the return properties, e.g. {"result": "approved"}',
-			},
+			...namedValuesProperties(
+				'returnValues',
+				{},
+				{
+					addRow: 'Add Return Value',
+					row: 'Value',
+					namePlaceholder: 'e.g. result',
+					nameDescription: 'The return property as registered for the action (Bitrix24 ignores unknown names)',
+					json: 'Values (JSON)',
+					jsonDescription: 'An object whose keys are the return properties, e.g. {"result": "approved"}',
+				},
+			),
 			{
 				displayName: 'Log Message',
 				name: 'logMessage',

@@ -2,9 +2,13 @@
  * Checks made before anything is sent, so that bad input never reaches the portal and the error
  * names the item and the fix.
  *
- * The preSends read the fields and build the body themselves rather than through `routing.send`:
- * n8n's RoutingNode evaluates a routed field twice more per item than an unrouted one, and with
+ * The preSends read the fields and build the body themselves rather than through `routing.send`.
+ * n8n's RoutingNode (n8n-core routing-node.ts) evaluates every field of the node per item before any
+ * hook runs: in `runNode`, and on 2.x once more in `resolveBaseUrl`. A routed field it reads twice
+ * more (`getRequestOptionsFromParameters` calls `getNodeParameter` in both passes), so routing a field
+ * costs 4 evaluations per item on 2.x where reading it here costs 3 (on 1.x, 2 either way), and with
  * n8n 2.x's expression engine each evaluation is most of an item's cost (docs/benchmarks.md, B1).
+ * test/engine/evaluations.engine.test.ts counts them.
  */
 import { NodeOperationError, type IDataObject, type IExecuteSingleFunctions, type IHttpRequestOptions } from 'n8n-workflow';
 
@@ -59,7 +63,7 @@ function halfCharacterInValue(value: unknown, path: string): string | undefined 
 }
 
 /** Where the return values hold a half-character, as the start of an error message, or undefined. */
-export function halfCharacterInReturnValues(values: IDataObject): string | undefined {
+function halfCharacterInReturnValues(values: IDataObject): string | undefined {
 	for (const [name, value] of Object.entries(values)) {
 		const at = halfCharacterAt(name);
 		if (at !== undefined) return `The name of a return value holds half of a character at position ${at}`;
@@ -69,9 +73,10 @@ export function halfCharacterInReturnValues(values: IDataObject): string | undef
 	return undefined;
 }
 
-export function refuse(context: IExecuteSingleFunctions, message: string, description: string): never {
+/** Fails the item before anything is sent: the message names the field and the item, the description the fix. */
+export function failBeforeSending(context: IExecuteSingleFunctions, message: string, fix: string): never {
 	const itemIndex = context.getItemIndex();
-	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description });
+	throw new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description: `${fix} Nothing was sent.` });
 }
 
 const TRIGGER_TYPE_SUFFIX = '.bitrix24BizprocTrigger';
@@ -89,38 +94,42 @@ function eventTokenFromTrigger(context: IExecuteSingleFunctions): unknown {
 	return context.evaluateExpression(`{{ $(${reference}).isExecuted ? $(${reference}).item.json.event_token : undefined }}`, context.getItemIndex());
 }
 
-/** The Event Token field's value, trimmed, or refuses the item. */
+/** The Event Token field's value, trimmed, or the item fails. */
 function requireEventToken(context: IExecuteSingleFunctions): string {
 	let token = context.getNodeParameter('eventToken', '') as unknown;
 	if (token === undefined || token === null || token === '') token = eventTokenFromTrigger(context);
 	const check = checkEventToken(token);
-	if (!check.ok) refuse(context, 'The Event Token cannot be used', `${check.problem} Nothing was sent.`);
+	if (!check.ok) failBeforeSending(context, 'The Event Token cannot be used', check.problem);
 	const at = halfCharacterAt(check.token);
-	if (at !== undefined) refuse(context, 'The Event Token cannot be used', `It holds half of a character at position ${at}. ${HALF_CHARACTER_HELP} Map the event_token field of the handler call unchanged. Nothing was sent.`);
+	if (at !== undefined) {
+		failBeforeSending(context, 'The Event Token cannot be used', `It holds half of a character at position ${at}. ${HALF_CHARACTER_HELP} Map the event_token field of the handler call unchanged.`);
+	}
 	return check.token;
 }
 
-/** Refuses a log line that Bitrix24 could not decode. */
-function refuseHalfCharacterIn(context: IExecuteSingleFunctions, text: string | undefined): void {
+/** Fails the item whose log line Bitrix24 could not decode. */
+function failOnHalfCharacterIn(context: IExecuteSingleFunctions, text: string | undefined): void {
 	const at = text === undefined ? undefined : halfCharacterAt(text);
-	if (at !== undefined) refuse(context, `The Log Message holds half of a character at position ${at}`, `${HALF_CHARACTER_HELP} Nothing was sent.`);
+	if (at !== undefined) failBeforeSending(context, `The Log Message holds half of a character at position ${at}`, HALF_CHARACTER_HELP);
 }
 
-/** preSend for bizproc.activity.log. */
-export async function checkLogInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+/** preSend of the Log node: checks the item's fields and builds the body of bizproc.activity.log. */
+export async function logBody(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const eventToken = requireEventToken(this);
 	const text = logMessageText(this.getNodeParameter('logMessage', ''));
 	const problem = logMessageProblem(text);
 	if (problem) {
-		refuse(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text. Nothing was sent.');
+		failBeforeSending(this, `The Log Message ${problem}`, 'Enter the text to write into the business process log, or map a field that has text.');
 	}
-	refuseHalfCharacterIn(this, text);
+	failOnHalfCharacterIn(this, text);
 	options.body = { event_token: eventToken, log_message: text };
 	return options;
 }
 
 /** How the name/value fields are named in the editor, for the words of a refusal. */
-export interface NamedValuesWords {
+interface NamedValuesWords {
+	/** e.g. "The Return Values cannot be sent" */
+	refusal: string;
 	/** e.g. "A return value" */
 	row: string;
 	/** e.g. "the return property as registered for the action" */
@@ -132,19 +141,15 @@ export interface NamedValuesWords {
 }
 
 const RETURN_VALUE_WORDS: NamedValuesWords = {
+	refusal: 'The Return Values cannot be sent',
 	row: 'A return value',
 	name: 'the return property as registered for the action',
 	jsonField: 'Return Values (JSON)',
 	example: '{"result": "approved"}',
 };
 
-/** Named values from the node (Send Result's return values, a template's parameters): name/value rows, or a JSON object (text or already an object). */
-export function namedValuesFrom(
-	mode: string,
-	pairs: Array<{ name?: unknown; value?: unknown }>,
-	json: unknown,
-	words: NamedValuesWords = RETURN_VALUE_WORDS,
-): { values?: IDataObject; problem?: string } {
+/** Named values from name/value rows, or from a JSON object (text or already an object). */
+function namedValuesFrom(mode: string, pairs: Array<{ name?: unknown; value?: unknown }>, json: unknown, words: NamedValuesWords): { values?: IDataObject; problem?: string } {
 	if (mode !== 'json') {
 		const values: IDataObject = {};
 		for (const { name, value } of pairs) {
@@ -169,19 +174,33 @@ export function namedValuesFrom(
 	return { values: parsed as IDataObject };
 }
 
-/** preSend for bizproc.event.send. */
-export async function checkSendResultInput(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+/**
+ * The item's named values (Send Result's return values, a template's parameters, a task's form fields),
+ * given in the fields `<field>Mode` (rows or JSON), `<field>` (the rows) and `<field>Json`
+ * (nodeFields.ts, namedValuesProperties), or the item fails.
+ */
+export function namedValuesOf(
+	context: IExecuteSingleFunctions,
+	field: string,
+	words: NamedValuesWords,
+	mode = context.getNodeParameter(`${field}Mode`, 'keyValue') as string,
+): IDataObject {
+	const pairs = context.getNodeParameter(`${field}.values`, []) as Array<{ name?: unknown; value?: unknown }>;
+	const { values, problem } = namedValuesFrom(mode, pairs, context.getNodeParameter(`${field}Json`, '{}'), words);
+	if (problem !== undefined) failBeforeSending(context, words.refusal, problem);
+	return values!;
+}
+
+/** preSend of the Send Result node: checks the item's fields and builds the body of bizproc.event.send. */
+export async function sendResultBody(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const body: IDataObject = { event_token: requireEventToken(this) };
-	const mode = this.getNodeParameter('returnValuesMode', 'keyValue') as string;
-	const pairs = this.getNodeParameter('returnValues.values', []) as Array<{ name?: unknown; value?: unknown }>;
-	const { values, problem } = namedValuesFrom(mode, pairs, this.getNodeParameter('returnValuesJson', '{}'));
-	if (problem) refuse(this, 'The Return Values cannot be sent', `${problem} Nothing was sent.`);
-	const broken = halfCharacterInReturnValues(values ?? {});
-	if (broken) refuse(this, broken, `${HALF_CHARACTER_HELP} Nothing was sent.`);
+	const values = namedValuesOf(this, 'returnValues', RETURN_VALUE_WORDS);
+	const broken = halfCharacterInReturnValues(values);
+	if (broken) failBeforeSending(this, broken, HALF_CHARACTER_HELP);
 	body.return_values = values;
 	// An empty message is left out: Bitrix24 then writes its own "Received response from the application".
 	const text = logMessageText(this.getNodeParameter('logMessage', ''));
-	refuseHalfCharacterIn(this, text);
+	failOnHalfCharacterIn(this, text);
 	if (!logMessageProblem(text)) body.log_message = text;
 	options.body = body;
 	return options;

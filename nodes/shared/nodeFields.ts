@@ -1,4 +1,4 @@
-/** The editor fields that several nodes share: authentication, Event Token, and the call options. */
+/** The editor fields that several nodes share: authentication, Event Token, named values, and the call options. */
 import type { IExecuteSingleFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { APPLICATION_TYPE, WEBHOOK_TYPE } from './credentialAccess';
@@ -39,11 +39,70 @@ export function eventTokenProperty(hint: string): INodeProperties {
 	};
 }
 
-export const DEFAULT_MAX_WAIT_SECONDS = 300;
-/** Bitrix24 ends a REST request after 60 s (a batch's commands included); the rest is the way there and back. */
-export const DEFAULT_TIMEOUT_SECONDS = 70;
+/** The editor's words for a list of named values, where they differ between nodes. */
+interface NamedValuesTexts {
+	/** The rows' add button, e.g. "Add Parameter" */
+	addRow: string;
+	/** One row, e.g. "Parameter" */
+	row: string;
+	namePlaceholder: string;
+	nameDescription?: string;
+	/** The JSON field, e.g. "Parameters (JSON)" */
+	json: string;
+	jsonDescription?: string;
+}
 
-export interface CallOptions {
+/**
+ * The name/value rows (`<field>`) and the JSON object (`<field>Json`) of a list of named values
+ * (Send Result's return values, a template's parameters, a task's form fields), each shown when the
+ * field `<field>Mode` before them chooses it; inputChecks.ts namedValuesOf reads them. The mode field
+ * stays with its node: its options and default differ.
+ */
+export function namedValuesProperties(field: string, show: Record<string, string[]>, texts: NamedValuesTexts): INodeProperties[] {
+	const mode = `${field}Mode`;
+	return [
+		{
+			displayName: 'Values',
+			name: field,
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: texts.addRow,
+			default: {},
+			displayOptions: { show: { ...show, [mode]: ['keyValue'] } },
+			options: [
+				{
+					displayName: texts.row,
+					name: 'values',
+					values: [
+						{
+							displayName: 'Name',
+							name: 'name',
+							type: 'string',
+							default: '',
+							placeholder: texts.namePlaceholder,
+							...(texts.nameDescription === undefined ? {} : { description: texts.nameDescription }),
+						},
+						{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					],
+				},
+			],
+		},
+		{
+			displayName: texts.json,
+			name: `${field}Json`,
+			type: 'json',
+			default: '{}',
+			displayOptions: { show: { ...show, [mode]: ['json'] } },
+			...(texts.jsonDescription === undefined ? {} : { description: texts.jsonDescription }),
+		},
+	];
+}
+
+const DEFAULT_MAX_WAIT_SECONDS = 300;
+/** Bitrix24 ends a REST request after 60 s (a batch's commands included); the rest is the way there and back. */
+const DEFAULT_TIMEOUT_SECONDS = 70;
+
+interface CallOptions {
 	maxWaitSeconds: number;
 	timeoutSeconds: number;
 	combineIntoBatches: boolean;

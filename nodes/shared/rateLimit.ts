@@ -2,54 +2,20 @@
  * Client-side throttling that mirrors Bitrix24's own limit: a leaky bucket per portal that holds
  * `burst` calls and drains `drainPerSecond` of them. One bucket per portal and credential, shared
  * by every execution in this n8n process, so that a burst of executions waits its turn instead of
- * being refused with QUERY_LIMIT_EXCEEDED.
+ * being refused with QUERY_LIMIT_EXCEEDED. The credential fields that choose the limit are in
+ * credentials/portalPlan.ts.
  */
-import type { INodeProperties } from 'n8n-workflow';
-
 export interface RateLimit {
 	burst: number;
 	drainPerSecond: number;
 }
 
 /** The portal's published limits (Bitrix24 cloud); on-premise portals set their own. */
-export const PLAN_LIMITS: Record<string, RateLimit | undefined> = {
+const PLAN_LIMITS: Record<string, RateLimit | undefined> = {
 	standard: { burst: 50, drainPerSecond: 2 },
 	enterprise: { burst: 250, drainPerSecond: 5 },
 	off: undefined,
 };
-
-/** Credential fields that say which limit the portal applies. Shared by both credentials. */
-export const portalPlanProperties: INodeProperties[] = [
-	{
-		displayName: 'Portal Plan (Rate Limit)',
-		name: 'portalPlan',
-		type: 'options',
-		options: [
-			{ name: 'Custom', value: 'custom', description: 'Set the burst and the drain rate yourself (on-premise portals)' },
-			{ name: 'Enterprise', value: 'enterprise', description: 'Bitrix24 cloud Enterprise: 250 calls at once, then 5 per second' },
-			{ name: 'No Limit', value: 'off', description: 'Send at once; only for on-premise portals without a limit' },
-			{ name: 'Standard', value: 'standard', description: 'Bitrix24 cloud plans below Enterprise: 50 calls at once, then 2 per second' },
-		],
-		default: 'standard',
-		description: "Which limit the portal applies. Calls are spaced to stay within it, so none is refused under load.",
-	},
-	{
-		displayName: 'Burst (Calls)',
-		name: 'rateLimitBurst',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		displayOptions: { show: { portalPlan: ['custom'] } },
-	},
-	{
-		displayName: 'Drain Rate (Calls per Second)',
-		name: 'rateLimitDrainPerSecond',
-		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
-		default: 2,
-		displayOptions: { show: { portalPlan: ['custom'] } },
-	},
-];
 
 /** The limit a credential asks for; undefined means no client-side limit. */
 export function rateLimitOf(credentials: Record<string, unknown>): RateLimit | undefined {

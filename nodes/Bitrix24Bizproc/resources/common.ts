@@ -1,7 +1,7 @@
 /** Pieces the resources of the Business Process node share. */
 import type { IDataObject, IExecuteSingleFunctions, INodeProperties } from 'n8n-workflow';
 
-import { refuse } from '../../shared/inputChecks';
+import { failBeforeSending } from '../../shared/inputChecks';
 import type { ParameterReader } from '../document';
 
 /** The node's parameters for the item. */
@@ -10,23 +10,18 @@ export const readerOf =
 	(name, fallback) =>
 		context.getNodeParameter(name, fallback);
 
-/** Refuses the item before anything is sent: the message names the field, the description the fix. */
-export function refuseItem(context: IExecuteSingleFunctions, message: string, fix: string): never {
-	refuse(context, message, `${fix} Nothing was sent.`);
-}
-
-/** A required text field, trimmed, or the item is refused. */
+/** A required text field, trimmed, or the item fails. */
 export function requiredText(context: IExecuteSingleFunctions, name: string, label: string, fix: string): string {
 	const value = context.getNodeParameter(name, '') as unknown;
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-	if (text === '') refuseItem(context, `${label} is empty`, fix);
+	if (text === '') failBeforeSending(context, `${label} is empty`, fix);
 	return text;
 }
 
-/** A positive whole number (a user's or a task's ID), or the item is refused. */
+/** A positive whole number (a user's or a task's ID), or the item fails. */
 export function requiredId(context: IExecuteSingleFunctions, name: string, label: string): string {
 	const text = requiredText(context, name, label, `Enter the ${label.toLowerCase()}, a number such as 1.`);
-	if (!/^\d+$/.test(text) || Number(text) === 0) refuseItem(context, `${label} "${text}" is not an ID`, `Enter the ${label.toLowerCase()}, a number such as 1.`);
+	if (!/^\d+$/.test(text) || Number(text) === 0) failBeforeSending(context, `${label} "${text}" is not an ID`, `Enter the ${label.toLowerCase()}, a number such as 1.`);
 	return text;
 }
 

@@ -9,7 +9,8 @@ import type { IExecutePaginationFunctions, IExecuteSingleFunctions, IHttpRequest
 
 import { bitrix24MethodRouting, listPages, oneCall } from '../../shared/bitrix24Routing';
 import { usesApplication } from '../../shared/credentialAccess';
-import { listProperties, refuseItem, requiredText } from './common';
+import { failBeforeSending } from '../../shared/inputChecks';
+import { listProperties, requiredText } from './common';
 
 const show = (operation: string) => ({ resource: ['registration'], operation: [operation] });
 
@@ -21,7 +22,7 @@ function kindOf(context: IExecuteSingleFunctions): keyof typeof METHOD_PREFIX {
 
 function requireApplication(context: IExecuteSingleFunctions): void {
 	if (!usesApplication(context)) {
-		refuseItem(
+		failBeforeSending(
 			context,
 			'Actions and robots can be listed and deleted only through the OAuth2 credential',
 			"Bitrix24 shows and deletes an application's actions and robots only to that application. Set Authentication to OAuth2 and choose the credential of the application that registered them.",

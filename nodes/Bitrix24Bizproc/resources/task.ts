@@ -6,8 +6,9 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { bitrix24MethodRouting, listPages, oneCall } from '../../shared/bitrix24Routing';
-import { namedValuesFrom } from '../../shared/inputChecks';
-import { listProperties, refuseItem, requiredId, setFilters } from './common';
+import { failBeforeSending, namedValuesOf } from '../../shared/inputChecks';
+import { namedValuesProperties } from '../../shared/nodeFields';
+import { listProperties, requiredId, setFilters } from './common';
 
 const show = (operation: string) => ({ resource: ['task'], operation: [operation] });
 
@@ -40,6 +41,7 @@ async function listBody(this: IExecuteSingleFunctions, options: IHttpRequestOpti
 }
 
 const FIELD_WORDS = {
+	refusal: 'The Form Fields cannot be sent',
 	row: 'A form field',
 	name: "the task's form field, as Task Get Many shows it under PARAMETERS.Fields (Id)",
 	jsonField: 'Form Fields (JSON)',
@@ -52,10 +54,8 @@ async function completeBody(this: IExecuteSingleFunctions, options: IHttpRequest
 	if (comment.trim() !== '') body.COMMENT = comment;
 	const mode = this.getNodeParameter('fieldsMode', 'none') as string;
 	if (mode !== 'none') {
-		const pairs = this.getNodeParameter('fields.values', []) as Array<{ name?: unknown; value?: unknown }>;
-		const named = namedValuesFrom(mode, pairs, this.getNodeParameter('fieldsJson', '{}'), FIELD_WORDS);
-		if (named.problem) refuseItem(this, 'The Form Fields cannot be sent', named.problem);
-		if (Object.keys(named.values!).length > 0) body.FIELDS = named.values;
+		const values = namedValuesOf(this, 'fields', FIELD_WORDS, mode);
+		if (Object.keys(values).length > 0) body.FIELDS = values;
 	}
 	options.body = body;
 	return options;
@@ -64,9 +64,9 @@ async function completeBody(this: IExecuteSingleFunctions, options: IHttpRequest
 async function delegateBody(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const raw = this.getNodeParameter('taskIds', '') as unknown;
 	const ids = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((id) => String(id).trim()).filter((id) => id !== '');
-	if (ids.length === 0) refuseItem(this, 'Task IDs is empty', 'Enter the IDs of the tasks to hand over, e.g. 12, 13.');
+	if (ids.length === 0) failBeforeSending(this, 'Task IDs is empty', 'Enter the IDs of the tasks to hand over, e.g. 12, 13.');
 	const wrong = ids.find((id) => !/^\d+$/.test(id));
-	if (wrong !== undefined) refuseItem(this, `Task ID "${wrong}" is not an ID`, 'Enter task IDs as numbers separated by commas, e.g. 12, 13.');
+	if (wrong !== undefined) failBeforeSending(this, `Task ID "${wrong}" is not an ID`, 'Enter task IDs as numbers separated by commas, e.g. 12, 13.');
 	options.body = { TASK_IDS: ids, FROM_USER_ID: requiredId(this, 'fromUserId', 'From User ID'), TO_USER_ID: requiredId(this, 'toUserId', 'To User ID') };
 	return options;
 }
@@ -191,32 +191,7 @@ export const taskFields: INodeProperties[] = [
 		displayOptions: { show: show('complete') },
 		description: 'For a request for information: the values of its fields',
 	},
-	{
-		displayName: 'Values',
-		name: 'fields',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: { ...show('complete'), fieldsMode: ['keyValue'] } },
-		options: [
-			{
-				displayName: 'Field',
-				name: 'values',
-				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Field1' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
-	{
-		displayName: 'Form Fields (JSON)',
-		name: 'fieldsJson',
-		type: 'json',
-		default: '{}',
-		displayOptions: { show: { ...show('complete'), fieldsMode: ['json'] } },
-	},
+	...namedValuesProperties('fields', show('complete'), { addRow: 'Add Field', row: 'Field', namePlaceholder: 'e.g. Field1', json: 'Form Fields (JSON)' }),
 	{
 		displayName: 'Task IDs',
 		name: 'taskIds',

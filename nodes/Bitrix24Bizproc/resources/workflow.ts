@@ -6,13 +6,15 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { bitrix24MethodRouting, listPages, oneCall } from '../../shared/bitrix24Routing';
-import { namedValuesFrom } from '../../shared/inputChecks';
+import { failBeforeSending, namedValuesOf } from '../../shared/inputChecks';
+import { namedValuesProperties } from '../../shared/nodeFields';
 import { documentIdFrom, documentProperties, documentTypeFilter } from '../document';
-import { listProperties, readerOf, refuseItem, requiredText, setFilters } from './common';
+import { listProperties, readerOf, requiredText, setFilters } from './common';
 
 const show = (operation: string) => ({ resource: ['workflow'], operation: [operation] });
 
 const PARAMETER_WORDS = {
+	refusal: 'The Parameters cannot be sent',
 	row: 'A parameter',
 	name: "the template's parameter, e.g. Parameter1 (Template Get Many shows them under PARAMETERS)",
 	jsonField: 'Parameters (JSON)',
@@ -20,11 +22,11 @@ const PARAMETER_WORDS = {
 };
 
 /** The template chosen in the resource locator, as an ID. */
-export function templateIdOf(context: IExecuteSingleFunctions): string {
+function templateIdOf(context: IExecuteSingleFunctions): string {
 	const value = context.getNodeParameter('template', '', { extractValue: true }) as unknown;
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 	if (!/^\d+$/.test(text)) {
-		refuseItem(context, text === '' ? 'No template is chosen' : `Template "${text}" is not a template ID`, 'Choose a template from the list, or enter its ID (a number).');
+		failBeforeSending(context, text === '' ? 'No template is chosen' : `Template "${text}" is not a template ID`, 'Choose a template from the list, or enter its ID (a number).');
 	}
 	return text;
 }
@@ -32,14 +34,11 @@ export function templateIdOf(context: IExecuteSingleFunctions): string {
 async function startBody(this: IExecuteSingleFunctions, options: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const templateId = templateIdOf(this);
 	const { documentId, problem } = documentIdFrom(readerOf(this));
-	if (!documentId) refuseItem(this, 'The document cannot be used', problem!);
-	const mode = this.getNodeParameter('parametersMode', 'keyValue') as string;
-	const pairs = this.getNodeParameter('parameters.values', []) as Array<{ name?: unknown; value?: unknown }>;
-	const named = namedValuesFrom(mode, pairs, this.getNodeParameter('parametersJson', '{}'), PARAMETER_WORDS);
-	if (named.problem) refuseItem(this, 'The Parameters cannot be sent', named.problem);
+	if (!documentId) failBeforeSending(this, 'The document cannot be used', problem!);
+	const values = namedValuesOf(this, 'parameters', PARAMETER_WORDS);
 	const body: IDataObject = { TEMPLATE_ID: templateId, DOCUMENT_ID: documentId };
 	// Left out when empty: the process then takes each parameter's default from the template.
-	if (Object.keys(named.values!).length > 0) body.PARAMETERS = named.values;
+	if (Object.keys(values).length > 0) body.PARAMETERS = values;
 	options.body = body;
 	return options;
 }
@@ -57,7 +56,7 @@ async function instancesBody(this: IExecuteSingleFunctions, options: IHttpReques
 		if (record === '' || record === undefined) Object.assign(filter, documentTypeFilter(read));
 		else {
 			const { documentId, problem } = documentIdFrom(read);
-			if (!documentId) refuseItem(this, 'The document filter cannot be used', problem!);
+			if (!documentId) failBeforeSending(this, 'The document filter cannot be used', problem!);
 			Object.assign(filter, { MODULE_ID: documentId[0], ENTITY: documentId[1], DOCUMENT_ID: documentId[2] });
 		}
 		delete filter.DOCUMENT_TYPE; // instances have no DOCUMENT_TYPE field
@@ -154,40 +153,14 @@ export const workflowFields: INodeProperties[] = [
 		displayOptions: { show: show('start') },
 		description: "How to give the values of the template's parameters. A parameter left out takes its default from the template.",
 	},
-	{
-		displayName: 'Values',
-		name: 'parameters',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Parameter',
-		default: {},
-		displayOptions: { show: { ...show('start'), parametersMode: ['keyValue'] } },
-		options: [
-			{
-				displayName: 'Parameter',
-				name: 'values',
-				values: [
-					{
-						displayName: 'Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. Parameter1',
-						description: "The parameter's ID in the template (Template Get Many shows them under PARAMETERS)",
-					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
-	{
-		displayName: 'Parameters (JSON)',
-		name: 'parametersJson',
-		type: 'json',
-		default: '{}',
-		displayOptions: { show: { ...show('start'), parametersMode: ['json'] } },
-		description: 'An object whose keys are the parameter IDs, e.g. {"Parameter1": "value"}',
-	},
+	...namedValuesProperties('parameters', show('start'), {
+		addRow: 'Add Parameter',
+		row: 'Parameter',
+		namePlaceholder: 'e.g. Parameter1',
+		nameDescription: "The parameter's ID in the template (Template Get Many shows them under PARAMETERS)",
+		json: 'Parameters (JSON)',
+		jsonDescription: 'An object whose keys are the parameter IDs, e.g. {"Parameter1": "value"}',
+	}),
 	{
 		displayName: 'Workflow ID',
 		name: 'workflowId',

@@ -99,7 +99,7 @@ function troubleIn(log) {
 	const counts = {};
 	for (const line of log.split('\n')) {
 		if (!/error|Bitrix24 Bizproc Trigger|timeout|problem/i.test(line)) continue;
-		// eslint-disable-next-line no-control-regex -- n8n's log colours its lines with ANSI escapes (ESC [ … m)
+		// On purpose (no-control-regex is off for this file in eslint.project.config.mjs): n8n's log colours its lines with ANSI escapes (ESC [ … m)
 		const key = line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\d+/g, 'N').trim().slice(0, 220);
 		counts[key] = (counts[key] ?? 0) + 1;
 	}

@@ -16,7 +16,7 @@ const { PHP_INT_MAX, PHP_INT_MIN, isDigit, newPhpArray, phpArrayToJs } = require
  * PHP 8.2: 511 decode, 512 give "Maximum stack depth exceeded").
  */
 const JSON_MAX_NESTING = 511;
-// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in a string; PHP's json_decode refuses them
+// On purpose (no-control-regex is off for this file in eslint.project.config.mjs): JSON forbids raw control characters in a string; PHP's json_decode refuses them
 const JSON_STRING = /"(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const JSON_LITERAL = /true|false|null/y;

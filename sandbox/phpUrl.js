@@ -218,7 +218,7 @@ function parsePhpUrl(url) {
 		s = hostEnd;
 	}
 
-	// eslint-disable-next-line no-control-regex -- PHP's parse_url replaces control characters (0x00-0x1f, 0x7f) with _
+	// On purpose (no-control-regex is off for this file in eslint.project.config.mjs): PHP's parse_url replaces control characters (0x00-0x1f, 0x7f) with _
 	const controls = (/** @type {string} */ bytes) => textOf(bytes.replace(/[\x00-\x1f\x7f]/g, '_'));
 	const hash = str.indexOf('#', s);
 	const pathEnd = hash < 0 ? end : hash;

@@ -12,13 +12,13 @@
 import { parse as parseQueryString } from 'querystring';
 
 import { HookContext, LoadOptionsContext, WebhookContext } from 'n8n-core';
-import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParameters, type IWebhookResponseData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import { Workflow, type IDataObject, type IWebhookResponseData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 
 import { forgetApplicationTokens } from '../../nodes/Bitrix24BizprocTrigger/applicationToken';
 import { forgetPortalVerdicts } from '../../nodes/Bitrix24BizprocTrigger/portalCheck';
 import { SETUP_HINT } from '../../nodes/Bitrix24BizprocTrigger/receiveCall';
 import { searchTemplates } from '../../nodes/Bitrix24Bizproc/resources/template';
-import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeTypes, triggerWebhookData, type StoredCredentials } from './n8nEngine';
+import { CredentialsHelper, PACKAGE, additionalDataFor, nodeClasses, nodeOf, nodeTypes, triggerWebhookData, type StoredCredentials } from './n8nEngine';
 import { buildHandlerForm } from '../../sandbox/handlerCall';
 import { oauthCredentials, usePortal, webhookCredentials } from './portal';
 
@@ -36,18 +36,8 @@ let credentialIds = 0;
 
 /** One node of `type` in a workflow, with a credentials helper that counts its reads. */
 function nodeWith(type: string, parameters: IDataObject, credentials: StoredCredentials) {
-	const credentialType = parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
-	const node: INode = {
-		id: 'node',
-		name: 'Node',
-		type,
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId: 'c0ffee00-0000-4000-8000-000000000002',
-		parameters: NodeHelpers.getNodeParameters(nodeClasses[type].description.properties, parameters as INodeParameters, true, false, null, null) ?? {},
-		// A credential id of its own per test: the trigger keeps its token per credential id.
-		credentials: { [credentialType]: { id: `reads-${++credentialIds}`, name: 'Test' } },
-	};
+	// A credential id of its own per test: the trigger keeps its token per credential id.
+	const node = nodeOf(type, parameters, { id: 'node', name: 'Node', credentialId: `reads-${++credentialIds}`, webhookId: 'c0ffee00-0000-4000-8000-000000000002' });
 	const workflow = new Workflow({ id: 'wf-reads', name: 'reads', nodes: [node], connections: {}, active: true, nodeTypes, staticData: {}, settings: {} });
 	const helper = new CredentialsHelper(credentials, () => workflow, () => node);
 	const reads = jest.spyOn(helper, 'getDecrypted');

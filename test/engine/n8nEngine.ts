@@ -206,20 +206,26 @@ export interface RunOptions {
 	mode?: WorkflowExecuteMode;
 }
 
-/** Runs one node of ours on the given input items, the way n8n runs it inside a workflow. */
-export async function runNode(options: RunOptions): Promise<EngineRun> {
-	const type = options.type ?? `${PACKAGE}.bitrix24BizprocLog`;
-	const nodeType = nodeClasses[type];
-	const authentication = (options.parameters.authentication as string | undefined) ?? 'webhook';
-	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
-	const node: INode = {
-		id: 'node-under-test',
-		name: 'Bitrix24 Bizproc Log',
+/** A node of ours of `type` with its parameters' defaults filled in, as n8n stores it, and the credential its Authentication names. */
+export function nodeOf(type: string, parameters: IDataObject, { id, name, credentialId, webhookId }: { id: string; name: string; credentialId: string; webhookId?: string }): INode {
+	const credentialType = parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+	return {
+		id,
+		name,
 		type,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: NodeHelpers.getNodeParameters(nodeType.description.properties, options.parameters as INodeParameters, true, false, null, null) ?? {},
-		credentials: { [credentialType]: { id: '1', name: `Test ${credentialType}` } },
+		...(webhookId ? { webhookId } : {}),
+		parameters: NodeHelpers.getNodeParameters(nodeClasses[type].description.properties, parameters as INodeParameters, true, false, null, null) ?? {},
+		credentials: { [credentialType]: { id: credentialId, name: `Test ${credentialType}` } },
+	};
+}
+
+/** Runs one node of ours on the given input items, the way n8n runs it inside a workflow. */
+export async function runNode(options: RunOptions): Promise<EngineRun> {
+	const type = options.type ?? `${PACKAGE}.bitrix24BizprocLog`;
+	const node: INode = {
+		...nodeOf(type, options.parameters, { id: 'node-under-test', name: 'Bitrix24 Bizproc Log', credentialId: '1' }),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(options.retryOnFail ? { retryOnFail: true, ...options.retryOnFail } : {}),
 	};

@@ -24,7 +24,7 @@ const { ensureN8n } = require('./n8n-install');
 const { spawnGroup, stopGroup, killGroup, throwAwayDir, removeDir, freePort, exitNumber, keepOutput } = require('./processes');
 const { until } = require('./until');
 const { REPO, PACKAGE_NAME, packPackage, packedPackage, installTarball, declaredCredentialNames } = require('./community-package');
-const { ENCRYPTION_KEY, isolatedEnv, guardedNodeDir } = require('./n8n-env');
+const { isolatedEnv, guardedNodeDir } = require('./n8n-env');
 const { parseExecuteOutput, readExecutions } = require('./n8n-executions');
 const { N8nRestClient } = require('./n8n-rest');
 
@@ -300,4 +300,4 @@ async function createN8nInstance({ line = '2', tarball, env = {}, maxLifetimeMs 
 	}
 }
 
-module.exports = { createN8nInstance, N8nInstance, packPackage, packedPackage, installTarball, REPO, PACKAGE_NAME, ENCRYPTION_KEY };
+module.exports = { createN8nInstance, N8nInstance, packPackage, packedPackage, installTarball, REPO, PACKAGE_NAME };

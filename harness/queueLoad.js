@@ -9,7 +9,7 @@
 
 const { startSandbox } = require('../sandbox');
 const { sleep } = require('./processes');
-const { EXAMPLE, EXAMPLE_ACTION_CODE, exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('./example-loop');
+const { EXAMPLE_ACTION_CODE, exampleCredential, installExampleWorkflow, waitForExampleHandler, expectedLines } = require('./example-loop');
 
 const EXAMPLE_ID = 'queueExampleLoop';
 const WRITING_METHODS = ['bizproc.activity.log', 'bizproc.event.send', 'batch'];
@@ -194,4 +194,4 @@ function describeLoad(figures) {
 	);
 }
 
-module.exports = { EXAMPLE_ID, EXAMPLE, expectedLines, startLoadPortal, installExample, exampleHandlerUrl, runLoad, portalCalls, describeLoad };
+module.exports = { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad };

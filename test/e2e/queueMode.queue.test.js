@@ -11,7 +11,8 @@ const { fixture, sandboxCredentials } = require('../../harness/fixtures');
 const { packedPackage } = require('../../harness/n8n-harness');
 const { N8N_LINES } = require('../../harness/n8n-and-sandbox');
 const { createQueueCluster } = require('../../harness/queue-harness');
-const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad, expectedLines } = require('../../harness/queueLoad');
+const { EXAMPLE_ID, startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../../harness/queueLoad');
+const { expectedLines } = require('../../harness/example-loop');
 const { sleep } = require('../../harness/processes');
 const { until } = require('../../harness/until');
 

@@ -24,9 +24,14 @@ const { buildHandlerForm } = require('../sandbox/handlerCall');
 const { sleep } = require('../harness/processes');
 
 const CREDENTIAL = { id: 'b6BurstHook00001', name: 'Bitrix24 webhook (B6)' };
+const HEADER_CREDENTIAL = { id: 'b6HeaderAuth0001', name: 'Header Auth (B6)' };
+const HEADER = { name: 'X-B6-Secret', value: 'b6-header-secret-0123456789abcdef' };
 const TRIGGER_PATH = 'bitrix24-bizproc';
 const TRIGGER_HOOK = 'b6-trigger-0000-4000-8000-000000000001';
 const WEBHOOK_PATH = 'b6-webhook-node';
+const HEADER_AUTH_PATH = 'b6-webhook-header-auth';
+/** Calls to each workflow before the measured bursts: n8n's first executions load and compile what later ones reuse. */
+const WARM_UP_CALLS = 20;
 
 function workflows(packageName) {
 	const noOp = (name) => ({ id: `${name}-noop`, name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [300, 0], parameters: {} });
@@ -68,6 +73,27 @@ function workflows(packageName) {
 					parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
 				},
 				noOp('webhook'),
+			],
+			connections: wire('Webhook'),
+		},
+		{
+			// The same job as the trigger's check: a secret compared against a credential on every call.
+			id: 'b6HeaderAuthNoOp',
+			name: 'B6 Webhook with Header Auth -> No Op',
+			active: false,
+			settings: {},
+			nodes: [
+				{
+					id: 'b6-header-auth',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: 'b6-webhook-0000-4000-8000-000000000003',
+					parameters: { httpMethod: 'POST', path: HEADER_AUTH_PATH, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+					credentials: { httpHeaderAuth: HEADER_CREDENTIAL },
+				},
+				noOp('headerAuth'),
 			],
 			connections: wire('Webhook'),
 		},
@@ -116,7 +142,7 @@ function logsOf(n8n, cluster) {
  * One burst of `calls` POSTs at once, spread over `urls`; then waits until `workflowId` has that
  * many more finished executions (or `settleMs` passed).
  */
-async function burst({ n8n, cluster, urls, forms, workflowId, countsDir, settleMs }) {
+async function burst({ n8n, cluster, urls, forms, headers = {}, workflowId, countsDir, settleMs }) {
 	const logBefore = logsOf(n8n, cluster).length;
 	const before = (await n8n.readExecutions({ workflowId })).length;
 	const countsBefore = readCounts(countsDir);
@@ -126,7 +152,7 @@ async function burst({ n8n, cluster, urls, forms, workflowId, countsDir, settleM
 			try {
 				const response = await fetch(urls[n % urls.length], {
 					method: 'POST',
-					headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'Bitrix24 Webhook Engine' },
+					headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'Bitrix24 Webhook Engine', ...headers },
 					body: form,
 					signal: AbortSignal.timeout(30_000), // the time the sandbox (and this test) gives a handler
 				});
@@ -152,6 +178,7 @@ async function burst({ n8n, cluster, urls, forms, workflowId, countsDir, settleM
 	const statuses = {};
 	for (const { status } of answers) statuses[status] = (statuses[status] ?? 0) + 1;
 	return {
+		times,
 		statuses,
 		medianS: percentile(times, 50) / 1000,
 		p95S: percentile(times, 95) / 1000,
@@ -166,15 +193,51 @@ async function burst({ n8n, cluster, urls, forms, workflowId, countsDir, settleM
 	};
 }
 
+const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
+
+const SIDES = [
+	{ key: 'trigger', label: 'Bizproc Trigger -> No Op' },
+	{ key: 'webhook', label: "n8n's Webhook (on receipt) -> No Op" },
+	{ key: 'headerAuth', label: "n8n's Webhook with Header Auth (on receipt) -> No Op" },
+];
+
+/** One line for the console: answers, median and finished executions of a burst. */
+const summary = (f) => `${Object.entries(f.statuses).map(([status, count]) => `${count} × ${status}`).join(', ')}; median ${fmt(f.medianS)} s, max ${fmt(f.maxS)} s; ${f.finished} finished; ${f.credentialReads} credential reads, ${f.poolWaits} pool waits`;
+
+/** A workflow's measured bursts as one: answers pooled, counts summed, each burst's median kept. */
+function combine(bursts) {
+	const times = bursts.flatMap((b) => b.times).sort((a, b) => a - b);
+	/** @type {Record<string, number>} */
+	const statuses = {};
+	for (const b of bursts) for (const [status, count] of Object.entries(b.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+	/** @type {Record<string, number>} */
+	const trouble = {};
+	for (const b of bursts) for (const [line, count] of Object.entries(b.trouble)) trouble[line] = (trouble[line] ?? 0) + count;
+	const sum = (key) => bursts.reduce((total, b) => total + b[key], 0);
+	return {
+		bursts: bursts.length,
+		statuses,
+		medianS: percentile(times, 50) / 1000,
+		p95S: percentile(times, 95) / 1000,
+		maxS: times[times.length - 1] / 1000,
+		burstMediansS: bursts.map((b) => b.medianS),
+		executions: sum('executions'),
+		finished: sum('finished'),
+		credentialReads: sum('credentialReads'),
+		poolWaits: sum('poolWaits'),
+		trouble,
+	};
+}
+
 /**
  * One case: a fresh n8n (queue mode with `webhookProcessors`, or the default mode when 0) and portal,
- * both workflows active, the trigger's burst then the Webhook node's.
- * @param {{ line: string, tarball: string, packageName: string, webhookProcessors: number, calls: number, say: (text: string) => void, cpuProfileDir?: string, env?: Record<string, string> }} options
+ * the workflows active, a warm-up burst to each, then two measured bursts per workflow in A B B A order.
+ * @param {{ line: string, tarball: string, packageName: string, webhookProcessors: number, calls: number, say: (text: string) => void, cpuProfileDir?: string, env?: Record<string, string>, headerAuth?: boolean }} options
  */
-async function runBurstCase({ line, tarball, packageName, webhookProcessors, calls, say, cpuProfileDir, env = {} }) {
+async function runBurstCase({ line, tarball, packageName, webhookProcessors, calls, say, cpuProfileDir, env = {}, headerAuth = false }) {
 	const settings = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
 	const mode = `${webhookProcessors === 0 ? 'default mode (SQLite)' : `queue mode, ${webhookProcessors} webhook processor${webhookProcessors > 1 ? 's' : ''}, 2 workers`}${settings ? `, ${settings}` : ''}`;
-	say(`\n▶ B6 n8n ${line}.x, ${mode}: ${calls} calls at once, trigger then Webhook node`);
+	say(`\n▶ B6 n8n ${line}.x, ${mode}: ${calls} calls at once, twice per workflow (A B B A), after ${WARM_UP_CALLS} warm-up calls each`);
 	const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b6-counts-'));
 	const portal = await startSandbox({ maxLifetimeMs: 40 * 60 * 1000 });
 	const cluster = webhookProcessors === 0 ? undefined : await createQueueCluster({ line, tarball, workers: 2, webhookProcessors, env, maxLifetimeMs: 40 * 60 * 1000 });
@@ -185,8 +248,9 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countDb.js')}${profile}`.trim();
 		n8n.env.B6_COUNTS_DIR = countsDir;
 		await n8n.importCredentials([{ ...CREDENTIAL, type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken } }]);
-		const [triggerFlow, webhookFlow] = workflows(packageName);
-		for (const flow of [triggerFlow, webhookFlow]) {
+		await n8n.importCredentials([{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: HEADER }]);
+		const [triggerFlow, webhookFlow, headerAuthFlow] = workflows(packageName);
+		for (const flow of headerAuth ? [triggerFlow, webhookFlow, headerAuthFlow] : [triggerFlow, webhookFlow]) {
 			await n8n.importWorkflow(flow);
 			await n8n.activateWorkflow(flow.id);
 		}
@@ -196,8 +260,8 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 		const triggerUrls = bases.map((base) => `${base}/webhook/${TRIGGER_HOOK}/${TRIGGER_PATH}`);
 		const webhookUrls = bases.map((base) => `${base}/webhook/${WEBHOOK_PATH}`);
 		for (const url of [...triggerUrls, ...webhookUrls]) await n8n.waitForWebhook(url, 120_000);
-		const formsFor = (tag) =>
-			Array.from({ length: calls }, (_, n) =>
+		const formsFor = (tag, count) =>
+			Array.from({ length: count }, (_, n) =>
 				buildHandlerForm({
 					workflowId: `b6-${tag}-${n}`,
 					code: 'n8n_action',
@@ -212,11 +276,27 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 				}),
 			);
 		const settleMs = 5 * 60_000;
-		const trigger = await burst({ n8n, cluster, urls: triggerUrls, forms: formsFor('trigger'), workflowId: triggerFlow.id, countsDir, settleMs });
-		say(`  trigger: ${JSON.stringify(trigger, null, 1)}`);
-		const webhook = await burst({ n8n, cluster, urls: webhookUrls, forms: formsFor('webhook'), workflowId: webhookFlow.id, countsDir, settleMs });
-		say(`  Webhook node: ${JSON.stringify(webhook, null, 1)}`);
-		return { line, version: n8n.version, mode, webhookProcessors, trigger, webhook, load: os.loadavg()[0] };
+		const sides = SIDES.filter((side) => side.key !== 'headerAuth' || headerAuth);
+		const targets = {
+			trigger: { urls: triggerUrls, workflowId: triggerFlow.id },
+			webhook: { urls: webhookUrls, workflowId: webhookFlow.id },
+			headerAuth: { urls: bases.map((base) => `${base}/webhook/${HEADER_AUTH_PATH}`), workflowId: headerAuthFlow.id, headers: { [HEADER.name]: HEADER.value } },
+		};
+		for (const url of headerAuth ? targets.headerAuth.urls : []) await n8n.waitForWebhook(url, 120_000); // 403 without the header: registered
+		let round = 0;
+		const burstOf = (side, count) => burst({ n8n, cluster, ...targets[side.key], forms: formsFor(`${side.key}-${round++}`, count), countsDir, settleMs });
+		for (const side of sides) await burstOf(side, WARM_UP_CALLS);
+		// A B B A (or A B C C B A): each workflow once early and once late in the run, so neither gains from
+		// going second on a warmed-up n8n or loses to a machine getting busier.
+		/** @type {Record<string, Array<Awaited<ReturnType<typeof burst>>>>} */
+		const measured = {};
+		for (const side of [...sides, ...[...sides].reverse()]) {
+			const figures = await burstOf(side, calls);
+			say(`  ${side.label}: ${summary(figures)}`);
+			(measured[side.key] ??= []).push(figures);
+		}
+		const combined = Object.fromEntries(Object.entries(measured).map(([key, bursts]) => [key, combine(bursts)]));
+		return { line, version: n8n.version, mode, webhookProcessors, calls, ...combined, load: os.loadavg()[0] };
 	} finally {
 		if (cluster) await cluster.dispose();
 		else await n8n.dispose();
@@ -225,25 +305,23 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 	}
 }
 
-const fmt = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : Number(value).toFixed(digits));
 
-/** The B6 table: one row per case and workflow. */
+/** The B6 table: one row per case and workflow; each workflow's two bursts pooled. */
 function renderBurst(results, calls) {
-	const header = ['n8n, mode', 'workflow', 'answers by status', 'answer median / p95 / max (s)', 'executions finished', 'trigger median ÷ Webhook median', 'credential reads', 'Postgres pool waits', 'load (1 min) at the end'];
+	const header = ['n8n, mode', 'workflow', 'answers by status (2 bursts)', 'answer median / p95 / max (s)', 'median of each burst (s)', 'executions finished', 'median ÷ Webhook median', 'credential reads', 'Postgres pool waits', 'load (1 min) at the end'];
 	const rows = [];
 	for (const r of results) {
-		const ratio = r.trigger.medianS / r.webhook.medianS;
-		for (const [label, f] of [
-			['Bizproc Trigger -> No Op', r.trigger],
-			["n8n's Webhook (on receipt) -> No Op", r.webhook],
-		]) {
+		for (const side of SIDES) {
+			const f = r[side.key];
+			if (!f) continue;
 			rows.push([
 				`${r.version}, ${r.mode}`,
-				label,
+				side.label,
 				Object.entries(f.statuses).map(([status, count]) => `${count} × ${status}`).join(', '),
 				`${fmt(f.medianS)} / ${fmt(f.p95S)} / ${fmt(f.maxS)}`,
-				`${f.finished} of ${calls}`,
-				f === r.trigger ? fmt(ratio, 2) : '',
+				f.burstMediansS.map((m) => fmt(m)).join(', '),
+				`${f.finished} of ${calls * f.bursts}`,
+				side.key === 'webhook' ? '' : fmt(f.medianS / r.webhook.medianS, 2),
 				String(f.credentialReads),
 				r.webhookProcessors === 0 ? 'n/a (SQLite)' : String(f.poolWaits),
 				fmt(r.load, 1),
@@ -253,4 +331,4 @@ function renderBurst(results, calls) {
 	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 
-module.exports = { runBurstCase, renderBurst };
+module.exports = { runBurstCase, renderBurst, WARM_UP_CALLS };

@@ -12,10 +12,12 @@
  *
  *   npm run bench:queue                   # = npm run build && node bench/queue.js
  *   node bench/queue.js [--processes=200] [--workers=1,2] [--lines=2] [--split-plan] [--no-write]
- *   node bench/queue.js --only=b6 [--lines=2,1] [--webhook-processors=1,2,0] [--cpu-prof=<dir>]   # B6 only (bench/burst.js)
+ *   node bench/queue.js --only=b6 [--lines=2,1] [--webhook-processors=1,2,0] [--header-auth] [--cpu-prof=<dir>]   # B6 only (bench/burst.js)
  *
  * B6 (bench/burst.js): 200 handler calls at once, the trigger against n8n's Webhook node, in queue
  * mode with 1 and 2 webhook processors and in the default mode (0); its own section of the file.
+ * --header-auth adds n8n's Webhook node with Header Auth (a secret checked against a credential on
+ * every call, the trigger's job) as a third workflow.
  *
  * --split-plan adds, for each case with several workers, one where the credential's plan is Custom
  * with the standard plan divided by the number of workers (what a user can set today so that the
@@ -29,7 +31,7 @@ const { packPackage, REPO, PACKAGE_NAME } = require('../harness/n8n-harness');
 const { createQueueCluster } = require('../harness/queue-harness');
 const { postgresBinDir } = require('../harness/services');
 const { startLoadPortal, installExample, exampleHandlerUrl, runLoad, describeLoad } = require('../harness/queueLoad');
-const { runBurstCase, renderBurst } = require('./burst');
+const { runBurstCase, renderBurst, WARM_UP_CALLS } = require('./burst');
 const { say, commandOutput } = require('./format');
 
 const args = process.argv.slice(2);
@@ -39,6 +41,7 @@ const WORKERS = option('workers', '1,2').split(',').map(Number);
 const LINES = option('lines', '2').split(',');
 const WRITE = !args.includes('--no-write');
 const SPLIT_PLAN = args.includes('--split-plan');
+const HEADER_AUTH = args.includes('--header-auth');
 const ONLY = option('only', 'b5,b6').split(',');
 const WEBHOOK_PROCESSORS = option('webhook-processors', '1,2,0').split(',').map(Number);
 /** `--n8n-env=K=V,K2=V2`: settings for every n8n process of B6 (e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true). */
@@ -193,9 +196,11 @@ function renderB6(results, totalS) {
 ## B6 burst: the trigger against n8n's own Webhook node
 
 Written by \`npm run bench:queue\` (\`${COMMAND}\`) on ${new Date().toISOString()}; \`nproc\` = ${m.nproc}, load average at the end ${m.load}; whole run ${fmt(totalS, 0)} s.
-${PROCESSES} handler calls at once (the form a portal sends, genuine, distinct event tokens), first to **Bitrix24 Bizproc Trigger → No Op**
-(webhook credential with its Application Token), then to **n8n's Webhook node (Respond: Immediately) → No Op**, both workflows active on
-the same n8n. Queue mode: one main, 1 or 2 \`n8n webhook\` processors (calls spread round-robin, as a load balancer does), 2 workers,
+${PROCESSES} handler calls at once (the form a portal sends, genuine, distinct event tokens) to **Bitrix24 Bizproc Trigger → No Op**
+(webhook credential with its Application Token) and to **n8n's Webhook node (Respond: Immediately) → No Op**${HEADER_AUTH ? ", and to n8n's Webhook node with **Header Auth** (its credential's secret checked on every call, the trigger's job) → No Op" : ''}, all active on
+the same n8n. After ${WARM_UP_CALLS} warm-up calls to each, every workflow gets two measured bursts in A B B A order (each once early and once late,
+so none gains from a warmed-up n8n or loses to a machine getting busier); each burst waits until the previous one's executions finished.
+The figures pool both bursts; "median of each burst" shows how far they agree. Queue mode: one main, 1 or 2 \`n8n webhook\` processors (calls spread round-robin, as a load balancer does), 2 workers,
 Postgres with \`DB_POSTGRESDB_POOL_SIZE=10\`; default mode: one \`n8n start\`, SQLite. The client gives each call 30 s. "Credential reads"
 and "pool waits" are counted in every n8n process (bench/countDb.js: SELECTs on \`credentials_entity\`; pg-pool connects with every
 connection busy) during that burst. The machine is shared and noisy: one run's figures.
@@ -213,7 +218,7 @@ async function main() {
 	const bursts = [];
 	try {
 		for (const line of ONLY.includes('b6') ? LINES : []) {
-			for (const webhookProcessors of WEBHOOK_PROCESSORS) bursts.push(await runBurstCase({ line, tarball, packageName: PACKAGE_NAME, webhookProcessors, calls: PROCESSES, say, cpuProfileDir: option('cpu-prof', undefined), env: N8N_ENV }));
+			for (const webhookProcessors of WEBHOOK_PROCESSORS) bursts.push(await runBurstCase({ line, tarball, packageName: PACKAGE_NAME, webhookProcessors, calls: PROCESSES, say, cpuProfileDir: option('cpu-prof', undefined), env: N8N_ENV, headerAuth: HEADER_AUTH }));
 		}
 		for (const line of ONLY.includes('b5') ? LINES : []) {
 			for (const workers of WORKERS) {

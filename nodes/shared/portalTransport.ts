@@ -51,8 +51,10 @@ export function transportFor(context: RequestContext, signer: Signer, options: O
 			}
 			return { status: response.statusCode, body: response.body };
 		} catch (error) {
-			// n8n's own errors (such as "reconnect the credential") are already clear.
-			if (error instanceof NodeOperationError) return { failure: { code: 'N8N', message: error.message, description: error.description ?? '' } };
+			// n8n's own errors (such as "reconnect the credential") are already clear; its authenticated
+			// request wraps them in a NodeApiError (n8n-core request-helpers authentication.ts).
+			const own = [error, (error as { cause?: unknown })?.cause].find((e): e is NodeOperationError => e instanceof NodeOperationError);
+			if (own) return { failure: { code: 'N8N', message: own.message, description: own.description ?? '' } };
 			return { failure: failureFromThrown(error) };
 		}
 	};

@@ -83,6 +83,20 @@ describe('happy path: the line lands once, byte-exact', () => {
 		expect(calls[0].error).toBe('expired_token');
 		expect(portal.journal().filter((e) => e.path.startsWith('/oauth/token'))).toHaveLength(1);
 	});
+
+	test("OAuth2: a revoked refresh token is n8n's 'reconnect the credential', not a network failure; nothing lands", async () => {
+		const credentials = oauth();
+		const tokenData = credentials.bitrix24OAuth2Api.oauthTokenData as { refresh_token: string };
+		tokenData.refresh_token = tokenData.refresh_token.split('').reverse().join(''); // one the portal never issued
+		portal.expireAccessTokens();
+		const { run, workflows } = await logThrough(credentials, ['never written']);
+		expect(run.error?.message).toMatch(/needs to be reconnected/);
+		expect(run.error?.message).not.toMatch(/Could not reach/);
+		expect((run.error as { description?: string }).description).toMatch(/reconnect/i);
+		expect(shownText(run)).not.toContain(tokenData.refresh_token);
+		expect(portal.workflow(workflows[0].workflowId)!.logLines).toEqual([]);
+		expect(logCalls().map((c) => c.status)).toEqual([401]);
+	});
 });
 
 /** What n8n would show a user: the error, the output items and the stored run data. */

@@ -192,6 +192,21 @@ export function failureFromNetworkError(code: string | undefined, fallbackText: 
 	}
 }
 
+/**
+ * The OAuth server refused to renew the access token (n8n 1.x passes its refusal on; 2.x says
+ * "reconnect the credential" itself). A refresh token lives 180 days (b24restdocs: api-reference/oauth).
+ */
+export function failureFromTokenRenewal(oauthError: string): Bitrix24Failure {
+	const wrongClient = oauthError === 'invalid_client';
+	return {
+		code: 'OAUTH_RENEWAL_REFUSED',
+		message: `n8n could not renew the OAuth2 access token (${oauthError}): reconnect the credential`,
+		description: wrongClient
+			? "Bitrix24's OAuth server did not accept the Client ID and Client Secret, so nothing was written. Check both in the credential against the application's settings on the portal, then click Reconnect."
+			: "Bitrix24's OAuth server refused the refresh token, so nothing was written: the application was removed from the portal or its access revoked, or the token was unused for 180 days. Open the Bitrix24 OAuth2 API credential and click Reconnect.",
+	};
+}
+
 /** The bucket's turn for this item is further away than the node's Max Wait. */
 export function failureFromLongWait(maxWaitSeconds: number): Bitrix24Failure {
 	return {

@@ -4,7 +4,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { failureFromAnswer, failureFromNetworkError, inCredentialWords, withBitrix24Code, type Bitrix24Failure } from './bitrix24Errors';
+import { failureFromAnswer, failureFromNetworkError, failureFromTokenRenewal, inCredentialWords, withBitrix24Code, type Bitrix24Failure } from './bitrix24Errors';
 import { maskSecrets } from './secretMasking';
 
 function unexpectedStatus(status: number): Bitrix24Failure {
@@ -30,6 +30,11 @@ export function failureFromThrown(error: unknown): Bitrix24Failure {
 	if (typeof httpCode === 'string' && /^\d{3}$/.test(httpCode)) {
 		const status = Number(httpCode);
 		return failureFromAnswer({ status, body: context?.data }) ?? unexpectedStatus(status);
+	}
+	for (const candidate of candidates) {
+		// n8n 1.x renewing an OAuth2 token: the OAuth server's refusal (@n8n/client-oauth2 AuthError, code EAUTH).
+		const { code, body } = (candidate ?? {}) as { code?: unknown; body?: { error?: unknown } };
+		if (code === 'EAUTH') return failureFromTokenRenewal(typeof body?.error === 'string' ? body.error : 'EAUTH');
 	}
 	for (const candidate of candidates) {
 		const code = (candidate as { code?: unknown } | undefined)?.code;

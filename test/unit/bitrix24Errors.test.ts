@@ -1,4 +1,4 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { bitrix24CodeOf, failureFromAnswer, failureFromNetworkError, inCredentialWords } from '../../nodes/shared/bitrix24Errors';
 import { failureFromThrown, toNodeError } from '../../nodes/shared/n8nErrors';
@@ -109,6 +109,20 @@ describe('failureFromThrown reads what n8n 1.x throws', () => {
 	test('a NodeApiError with only httpCode and the JSON body in context.data', () => {
 		const thrown = Object.assign(new Error('Forbidden'), { httpCode: '403', context: { data: { error: 'ACCESS_DENIED', error_description: 'Access denied!' } } });
 		expect(failureFromThrown(thrown).message).toBe('Bitrix24 refused the event token (ACCESS_DENIED)');
+	});
+
+	test.each([
+		['invalid_grant', /refused the refresh token/],
+		['invalid_client', /Client ID and Client Secret/],
+	])('renewing an OAuth2 token refused (%s): reconnect, not "could not reach"', (oauthError, description) => {
+		// As @n8n/client-oauth2 1.x's AuthError (utils.js) wrapped by httpRequestWithAuthentication in a NodeApiError.
+		const refusal = Object.assign(new Error('The provided authorization grant ... is invalid'), { code: 'EAUTH', body: { error: oauthError, error_description: 'Invalid refresh token' } });
+		const node: INode = { id: 'n', name: 'Bitrix24 Bizproc Log', type: 't', typeVersion: 1, position: [0, 0], parameters: { authentication: 'oAuth2' } };
+		const failure = failureFromThrown(new NodeApiError(node, refusal as unknown as JsonObject));
+		expect(failure.code).toBe('OAUTH_RENEWAL_REFUSED');
+		expect(failure.message).toMatch(/reconnect the credential/);
+		expect(failure.message).not.toMatch(/Could not reach/);
+		expect(failure.description).toMatch(description);
 	});
 
 	test('an HTML answer leaves no JSON body: a web page', () => {

@@ -201,8 +201,10 @@ const SIDES = [
 	{ key: 'headerAuth', label: "n8n's Webhook with Header Auth (on receipt) -> No Op" },
 ];
 
-/** One line for the console: answers, median and finished executions of a burst. */
-const summary = (f) => `${Object.entries(f.statuses).map(([status, count]) => `${count} × ${status}`).join(', ')}; median ${fmt(f.medianS)} s, max ${fmt(f.maxS)} s; ${f.finished} finished; ${f.credentialReads} credential reads, ${f.poolWaits} pool waits`;
+/** For the console: answers, median and finished executions of a burst, and what n8n logged as trouble. */
+const summary = (f) =>
+	`${Object.entries(f.statuses).map(([status, count]) => `${count} × ${status}`).join(', ')}; median ${fmt(f.medianS)} s, max ${fmt(f.maxS)} s; ${f.finished} finished; ${f.credentialReads} credential reads, ${f.poolWaits} pool waits` +
+	Object.entries(f.trouble).map(([line, count]) => `\n    ${count} × ${line}`).join('');
 
 /** A workflow's measured bursts as one: answers pooled, counts summed, each burst's median kept. */
 function combine(bursts) {
@@ -210,9 +212,6 @@ function combine(bursts) {
 	/** @type {Record<string, number>} */
 	const statuses = {};
 	for (const b of bursts) for (const [status, count] of Object.entries(b.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
-	/** @type {Record<string, number>} */
-	const trouble = {};
-	for (const b of bursts) for (const [line, count] of Object.entries(b.trouble)) trouble[line] = (trouble[line] ?? 0) + count;
 	const sum = (key) => bursts.reduce((total, b) => total + b[key], 0);
 	return {
 		bursts: bursts.length,
@@ -221,11 +220,9 @@ function combine(bursts) {
 		p95S: percentile(times, 95) / 1000,
 		maxS: times[times.length - 1] / 1000,
 		burstMediansS: bursts.map((b) => b.medianS),
-		executions: sum('executions'),
 		finished: sum('finished'),
 		credentialReads: sum('credentialReads'),
 		poolWaits: sum('poolWaits'),
-		trouble,
 	};
 }
 
@@ -248,7 +245,7 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 		n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ?? ''} --require=${path.join(__dirname, 'countDb.js')}${profile}`.trim();
 		n8n.env.B6_COUNTS_DIR = countsDir;
 		await n8n.importCredentials([{ ...CREDENTIAL, type: 'bitrix24WebhookApi', data: { webhookUrl: portal.webhookUrl, applicationToken: portal.oauth.applicationToken } }]);
-		await n8n.importCredentials([{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: HEADER }]);
+		if (headerAuth) await n8n.importCredentials([{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: HEADER }]);
 		const [triggerFlow, webhookFlow, headerAuthFlow] = workflows(packageName);
 		for (const flow of headerAuth ? [triggerFlow, webhookFlow, headerAuthFlow] : [triggerFlow, webhookFlow]) {
 			await n8n.importWorkflow(flow);
@@ -257,9 +254,15 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 		if (cluster) await cluster.start();
 		else await n8n.start();
 		const bases = cluster ? cluster.webhookBaseUrls : [n8n.baseUrl];
-		const triggerUrls = bases.map((base) => `${base}/webhook/${TRIGGER_HOOK}/${TRIGGER_PATH}`);
-		const webhookUrls = bases.map((base) => `${base}/webhook/${WEBHOOK_PATH}`);
-		for (const url of [...triggerUrls, ...webhookUrls]) await n8n.waitForWebhook(url, 120_000);
+		const urlsOf = (pathname) => bases.map((base) => `${base}/webhook/${pathname}`);
+		const targets = {
+			trigger: { urls: urlsOf(`${TRIGGER_HOOK}/${TRIGGER_PATH}`), workflowId: triggerFlow.id },
+			webhook: { urls: urlsOf(WEBHOOK_PATH), workflowId: webhookFlow.id },
+			headerAuth: { urls: urlsOf(HEADER_AUTH_PATH), workflowId: headerAuthFlow.id, headers: { [HEADER.name]: HEADER.value } },
+		};
+		const sides = SIDES.filter((side) => side.key !== 'headerAuth' || headerAuth);
+		// Registered once it answers anything but 404 (Header Auth without the header: 403).
+		for (const side of sides) for (const url of targets[side.key].urls) await n8n.waitForWebhook(url, 120_000);
 		const formsFor = (tag, count) =>
 			Array.from({ length: count }, (_, n) =>
 				buildHandlerForm({
@@ -276,13 +279,6 @@ async function runBurstCase({ line, tarball, packageName, webhookProcessors, cal
 				}),
 			);
 		const settleMs = 5 * 60_000;
-		const sides = SIDES.filter((side) => side.key !== 'headerAuth' || headerAuth);
-		const targets = {
-			trigger: { urls: triggerUrls, workflowId: triggerFlow.id },
-			webhook: { urls: webhookUrls, workflowId: webhookFlow.id },
-			headerAuth: { urls: bases.map((base) => `${base}/webhook/${HEADER_AUTH_PATH}`), workflowId: headerAuthFlow.id, headers: { [HEADER.name]: HEADER.value } },
-		};
-		for (const url of headerAuth ? targets.headerAuth.urls : []) await n8n.waitForWebhook(url, 120_000); // 403 without the header: registered
 		let round = 0;
 		const burstOf = (side, count) => burst({ n8n, cluster, ...targets[side.key], forms: formsFor(`${side.key}-${round++}`, count), countsDir, settleMs });
 		for (const side of sides) await burstOf(side, WARM_UP_CALLS);

@@ -19,6 +19,10 @@ function unexpectedStatus(status: number): Bitrix24Failure {
 /** Reads a failure out of whatever the HTTP helpers threw (a wrapped axios error in both n8n lines). */
 export function failureFromThrown(error: unknown): Bitrix24Failure {
 	const candidates = [error, (error as { cause?: unknown })?.cause, (error as { errorResponse?: unknown })?.errorResponse];
+	// n8n's own errors (such as "reconnect the credential") are already clear; its authenticated request
+	// wraps them in a NodeApiError (n8n-core request-helpers authentication.ts).
+	const own = candidates.find((candidate): candidate is NodeOperationError => candidate instanceof NodeOperationError);
+	if (own) return { code: 'N8N', message: own.message, description: own.description ?? '' };
 	for (const candidate of candidates) {
 		const response = (candidate as { response?: { status?: number; data?: unknown } } | undefined)?.response;
 		if (response && typeof response.status === 'number') {

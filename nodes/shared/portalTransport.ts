@@ -13,15 +13,7 @@
  * - an access token that is not the credential's (the trigger asking whose a call's token is): the
  *   plain helper, with that token.
  */
-import {
-	NodeOperationError,
-	type IExecuteSingleFunctions,
-	type IHookFunctions,
-	type IHttpRequestOptions,
-	type IN8nHttpFullResponse,
-	type ILoadOptionsFunctions,
-	type IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHookFunctions, IHttpRequestOptions, IN8nHttpFullResponse, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { APPLICATION_TYPE } from './credentialAccess';
 import { failureFromThrown } from './n8nErrors';
@@ -51,10 +43,6 @@ export function transportFor(context: RequestContext, signer: Signer, options: O
 			}
 			return { status: response.statusCode, body: response.body };
 		} catch (error) {
-			// n8n's own errors (such as "reconnect the credential") are already clear; its authenticated
-			// request wraps them in a NodeApiError (n8n-core request-helpers authentication.ts).
-			const own = [error, (error as { cause?: unknown })?.cause].find((e): e is NodeOperationError => e instanceof NodeOperationError);
-			if (own) return { failure: { code: 'N8N', message: own.message, description: own.description ?? '' } };
 			return { failure: failureFromThrown(error) };
 		}
 	};
